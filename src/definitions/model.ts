@@ -74,7 +74,10 @@ export interface Api {
 export interface Stage {
   name: string;
   variables: Record<string, string>;
-  /** `*\/*` and `resourcePath/METHOD` keyed settings (throttling, caching, ...). */
+  /**
+   * `*\/*` and `resourcePath/METHOD` keyed settings (throttling, caching, ...); the resource path is written with
+   * every `/` as `~1` like API Gateway's stage settings: `~1pets~1{id}/GET`, root `~1/GET`; HTTP API `$default/ANY`.
+   */
   methodSettings: Record<string, MethodSetting>;
   /** HTTP API: true when the stage is `$default` (served without a stage prefix). */
   isDefault: boolean;
@@ -202,6 +205,26 @@ export interface AuthorizerDefinition {
   /** Everything the definition said, intrinsics resolved. */
   raw: Record<string, unknown>;
   source: SourceRef;
+  // The fields below are `raw` normalized, whichever format declared the authorizer
+  // (x-amazon-apigateway-authorizer, AWS::ApiGateway::Authorizer, AWS::ApiGatewayV2::Authorizer, SAM Auth).
+  /** Lambda authorizers: `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations` (or a function ARN). */
+  authorizerUri?: string;
+  /** Role API Gateway assumes to invoke the authorizer function. */
+  authorizerCredentials?: string;
+  /** `method.request.header.Authorization`-style (REST) or `$request.header.Authorization`-style (HTTP API) sources. */
+  identitySource: string[];
+  /** TOKEN / Cognito authorizers: regex the token must match before the authorizer is called. */
+  identityValidationExpression?: string;
+  /** Authorizer result cache TTL in seconds; 0 = no caching (REST default 300, HTTP API default 0). */
+  resultTtlInSeconds: number;
+  /** Cognito user pool ARNs (`cognito_user_pools`). */
+  providerArns: string[];
+  /** JWT authorizers (HTTP API). */
+  jwtConfiguration?: { issuer: string; audience: string[] };
+  /** HTTP API Lambda authorizer payload format. */
+  payloadFormatVersion?: '1.0' | '2.0';
+  /** HTTP API Lambda authorizer answering `{ isAuthorized }` instead of an IAM policy. */
+  enableSimpleResponses: boolean;
 }
 
 export type JsonSchema = Record<string, unknown>;

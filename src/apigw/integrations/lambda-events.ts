@@ -1,0 +1,154 @@
+/**
+ * The events API Gateway sends to a Lambda proxy integration: payload format 1.0 (REST APIs, and
+ * HTTP APIs that ask for it) and 2.0 (HTTP APIs).
+ * AWS docs: "Set up Lambda proxy integrations in API Gateway" (input format) and "Create AWS
+ * Lambda proxy integrations for HTTP APIs" (payload format versions).
+ */
+import { hostWithoutPort, type RequestContext } from '../context.js';
+import { baseMediaType } from '../request/media-types.js';
+
+/** Payload format 1.0. */
+export function buildV1Event(ctx: RequestContext): Record<string, unknown> {
+  const request = ctx.request;
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, values] of request.headers.entries()) {
+    // API Gateway delivers the authorization header as "Authorization" whatever the client's case.
+    const key = name.toLowerCase() === 'authorization' ? 'Authorization' : name;
+    headers[key] = values[values.length - 1]!;
+    multiValueHeaders[key] = values.slice();
+  }
+  let queryStringParameters: Record<string, string> | null = null;
+  let multiValueQueryStringParameters: Record<string, string[]> | null = null;
+  if (request.query.size > 0) {
+    queryStringParameters = {};
+    multiValueQueryStringParameters = {};
+    for (const [name, values] of request.query) {
+      queryStringParameters[name] = values[values.length - 1]!;
+      multiValueQueryStringParameters[name] = values.slice();
+    }
+  }
+  const { body, isBase64Encoded } = eventBody(ctx, ctx.api.protocol === 'REST' ? restBinary(ctx) : httpApiBinary(ctx));
+  const variables = ctx.stage.variables;
+  const isRest = ctx.api.protocol === 'REST';
+  const event: Record<string, unknown> = {
+    ...(isRest ? {} : { version: '1.0' }),
+    resource: ctx.resourcePath,
+    path: request.path,
+    httpMethod: request.method,
+    headers: request.headers.size === 0 ? null : headers,
+    multiValueHeaders: request.headers.size === 0 ? null : multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    pathParameters: Object.keys(ctx.pathParameters).length === 0 ? null : { ...ctx.pathParameters },
+    stageVariables: Object.keys(variables).length === 0 ? null : { ...variables },
+    requestContext: {
+      accountId: ctx.api.accountId,
+      apiId: ctx.api.id,
+      ...(ctx.authorizer === null ? {} : { authorizer: ctx.authorizer }),
+      domainName: domainName(ctx),
+      domainPrefix: domainName(ctx).split('.')[0],
+      extendedRequestId: ctx.extendedRequestId,
+      httpMethod: request.method,
+      identity: { ...ctx.identity },
+      path: ctx.contextPath,
+      protocol: request.protocol,
+      requestId: ctx.requestId,
+      requestTime: ctx.requestTime,
+      requestTimeEpoch: ctx.requestTimeEpoch,
+      resourceId: ctx.route?.resourceId ?? '',
+      resourcePath: ctx.resourcePath,
+      stage: ctx.stage.name,
+      ...(isRest ? {} : { routeKey: ctx.route?.routeKey }),
+    },
+    body,
+    isBase64Encoded,
+  };
+  return event;
+}
+
+/** Payload format 2.0 (HTTP APIs). */
+export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
+  const request = ctx.request;
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, values] of request.headers.entries()) {
+    const lower = name.toLowerCase();
+    if (lower === 'cookie') {
+      cookies = values.flatMap((v) => v.split(';').map((c) => c.trim()).filter((c) => c !== ''));
+      continue;
+    }
+    headers[lower] = headers[lower] === undefined ? values.join(',') : `${headers[lower]},${values.join(',')}`;
+  }
+  let queryStringParameters: Record<string, string> | undefined;
+  if (request.query.size > 0) {
+    queryStringParameters = {};
+    for (const [name, values] of request.query) queryStringParameters[name] = values.join(',');
+  }
+  const { body, isBase64Encoded } = eventBody(ctx, httpApiBinary(ctx));
+  const variables = ctx.stage.variables;
+  const event: Record<string, unknown> = {
+    version: '2.0',
+    routeKey: ctx.route?.routeKey ?? '$default',
+    rawPath: request.rawPath,
+    rawQueryString: request.rawQuery,
+    ...(cookies === undefined ? {} : { cookies }),
+    headers,
+    ...(queryStringParameters === undefined ? {} : { queryStringParameters }),
+    ...(Object.keys(ctx.pathParameters).length === 0 ? {} : { pathParameters: { ...ctx.pathParameters } }),
+    ...(Object.keys(variables).length === 0 ? {} : { stageVariables: { ...variables } }),
+    requestContext: {
+      accountId: ctx.api.accountId,
+      apiId: ctx.api.id,
+      ...(ctx.authorizer === null ? {} : { authorizer: ctx.authorizer }),
+      domainName: domainName(ctx),
+      domainPrefix: domainName(ctx).split('.')[0],
+      http: {
+        method: request.method,
+        path: request.path,
+        protocol: request.protocol,
+        sourceIp: request.sourceIp,
+        userAgent: request.headers.get('user-agent') ?? '',
+      },
+      requestId: ctx.extendedRequestId,
+      routeKey: ctx.route?.routeKey ?? '$default',
+      stage: ctx.stage.name,
+      time: ctx.requestTime,
+      timeEpoch: ctx.requestTimeEpoch,
+    },
+    ...(body === null ? {} : { body }),
+    isBase64Encoded,
+  };
+  return event;
+}
+
+function eventBody(ctx: RequestContext, binary: boolean): { body: string | null; isBase64Encoded: boolean } {
+  const raw = ctx.request.body;
+  if (raw.length === 0) return { body: null, isBase64Encoded: false };
+  return binary ? { body: raw.toString('base64'), isBase64Encoded: true } : { body: raw.toString('utf8'), isBase64Encoded: false };
+}
+
+/** REST: a payload is binary when its Content-Type is one of the API's binary media types. */
+function restBinary(ctx: RequestContext): boolean {
+  return ctx.api.isBinaryMediaType(ctx.request.headers.get('content-type'));
+}
+
+/** HTTP APIs send text media types as text and base64-encode everything else. */
+function httpApiBinary(ctx: RequestContext): boolean {
+  const type = baseMediaType(ctx.request.headers.get('content-type'));
+  if (type === undefined) return false;
+  return !(
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/xml' ||
+    type.endsWith('+xml') ||
+    type === 'application/javascript' ||
+    type === 'application/x-www-form-urlencoded' ||
+    type === 'application/graphql'
+  );
+}
+
+function domainName(ctx: RequestContext): string {
+  return hostWithoutPort(ctx.request.host);
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/** The `gatehouse` command: argument parsing only; the work happens in server/ and definitions/. */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadDefinition, DefinitionError } from '../definitions/index.js';
+import { compileDeployment, CompileError } from '../apigw/deployment.js';
+import { startGatehouse } from '../server/gatehouse.js';
+import { createLogger, type LogLevel } from '../core/log.js';
+import { HttpClient } from '../http/client.js';
+import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
+import { routeTable } from './route-table.js';
+
+const USAGE = `Usage:
+  gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
+                         [--data-dir .gatehouse] [--watch] [--stack-name NAME]
+                         [--parameter-overrides Key=Value ...] [--log-level info]
+  gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
+  gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
+  gatehouse --version
+
+<file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
+extensions, or a SAM / CloudFormation template.`;
+
+const OPTIONS = {
+  port: { type: 'string', default: '3000' },
+  'aws-port': { type: 'string', default: '4566' },
+  host: { type: 'string', default: '127.0.0.1' },
+  stage: { type: 'string' },
+  'data-dir': { type: 'string', default: '.gatehouse' },
+  watch: { type: 'boolean', default: false },
+  'stack-name': { type: 'string' },
+  'parameter-overrides': { type: 'string', multiple: true },
+  'log-level': { type: 'string', default: 'info' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`gatehouse: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`gatehouse ${pkg.version}\n`);
+    return 0;
+  }
+  const [command, file, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return values.help || command === 'help' ? 0 : 2;
+  }
+  if (file === undefined || extra.length > 0) {
+    process.stderr.write(`gatehouse ${command}: expected exactly one definition file\n\n${USAGE}\n`);
+    return 2;
+  }
+  const parameterOverrides = parseOverrides(values['parameter-overrides'] ?? []);
+  if (parameterOverrides === null) return 2;
+  const level = values['log-level'] as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
+    process.stderr.write(`gatehouse: --log-level must be debug, info, warn, error or silent\n`);
+    return 2;
+  }
+  const log = createLogger(level);
+  const loadOptions = { parameterOverrides, ...(values.stage === undefined ? {} : { stage: values.stage }) };
+
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(file, values, parameterOverrides, log);
+      case 'routes': {
+        const project = await loadDefinition(resolve(file), loadOptions);
+        process.stdout.write(routeTable(project) + '\n');
+        return 0;
+      }
+      case 'validate': {
+        const project = await loadDefinition(resolve(file), loadOptions);
+        const http = new HttpClient();
+        compileDeployment(project, { http, vpcLinks: new VpcLinkRegistry([], http), log: createLogger('error'), region: project.region, accountId: project.accountId, lambda: null });
+        const routes = project.apis.reduce((n, api) => n + api.routes.length, 0);
+        process.stdout.write(`${file}: valid (${project.apis.length} API(s), ${routes} route(s))\n`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`gatehouse: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof DefinitionError || error instanceof CompileError) {
+      process.stderr.write(`gatehouse: ${file} is not a valid definition:\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function serve(
+  file: string,
+  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined },
+  parameterOverrides: Record<string, string>,
+  log: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const port = parsePort(values.port, '--port');
+  const awsPort = parsePort(values['aws-port'], '--aws-port');
+  if (port === null || awsPort === null) return 2;
+  const started = performance.now();
+  const gatehouse = await startGatehouse({
+    file,
+    port,
+    awsPort,
+    host: values.host,
+    dataDir: resolve(values['data-dir']),
+    watch: values.watch,
+    parameterOverrides,
+    log,
+    ...(values.stage === undefined ? {} : { stage: values.stage }),
+    ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
+  });
+  log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
+  log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);
+  log.info(`gatehouse ready in ${Math.round(performance.now() - started)} ms${values.watch ? ', watching for changes' : ''}`);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      log.info(`${signal}: draining in-flight requests`);
+      resolveStop();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await gatehouse.close();
+  return 0;
+}
+
+function parsePort(text: string, flag: string): number | null {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`gatehouse: ${flag} must be a port number, got ${JSON.stringify(text)}\n`);
+    return null;
+  }
+  return port;
+}
+
+function parseOverrides(items: string[]): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    for (const pair of item.split(/\s+/).filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) {
+        process.stderr.write(`gatehouse: --parameter-overrides takes Key=Value, got ${JSON.stringify(pair)}\n`);
+        return null;
+      }
+      out[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`gatehouse: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * Resources the SAM transform generates that templates refer to: the implicit `ServerlessRestApi` (stage `Prod`)
+ * and `ServerlessHttpApi` (stage `$default`) for events without an API, and `<Function>Role` execution roles
+ * (AWS SAM Developer Guide "AWS::Serverless::Api" / "Generated AWS CloudFormation resources for AWS SAM").
+ */
+import { at } from '../errors.js';
+import { isRecord, type JsonObject } from '../values.js';
+import type { Template } from '../cloudformation/template.js';
+import { withGlobals } from './globals.js';
+
+export const IMPLICIT_REST_API = 'ServerlessRestApi';
+export const IMPLICIT_HTTP_API = 'ServerlessHttpApi';
+/** The stage of the implicit REST API ("AWS::Serverless::Api": "the implicit API's stage is named Prod"). */
+export const IMPLICIT_REST_STAGE = 'Prod';
+
+/** Raw `Events` entries of a function or state machine: [name, type, properties]. */
+export function rawEvents(properties: JsonObject): [string, string, JsonObject][] {
+  const events = isRecord(properties['Events']) ? properties['Events'] : {};
+  return Object.entries(events).flatMap(([name, event]): [string, string, JsonObject][] => {
+    if (!isRecord(event) || typeof event['Type'] !== 'string') return [];
+    return [[name, event['Type'], isRecord(event['Properties']) ? event['Properties'] : {}]];
+  });
+}
+
+/** Call after `applyGlobals`: a function's Role may come from Globals. */
+export function addImplicitResources(template: Template): void {
+  for (const resource of [...template.resources.values()]) {
+    const isFunction = resource.type === 'AWS::Serverless::Function';
+    if (!isFunction && resource.type !== 'AWS::Serverless::StateMachine') continue;
+    for (const [name, type, props] of rawEvents(resource.properties)) {
+      const loc = at(resource.loc, 'Properties', 'Events', name);
+      if (type === 'Api' && props['RestApiId'] === undefined) {
+        // Globals.Api configures the implicit API too; its stage stays Prod.
+        const properties = { ...withGlobals(template, 'AWS::Serverless::Api', {}), StageName: IMPLICIT_REST_STAGE };
+        template.addImplicit({ logicalId: IMPLICIT_REST_API, type: 'AWS::Serverless::Api', properties, loc });
+      }
+      if (type === 'HttpApi' && props['ApiId'] === undefined) {
+        template.addImplicit({ logicalId: IMPLICIT_HTTP_API, type: 'AWS::Serverless::HttpApi', properties: withGlobals(template, 'AWS::Serverless::HttpApi', {}), loc });
+      }
+      // A state machine behind an API is started with a role SAM creates per event.
+      if (!isFunction && type === 'Api') {
+        template.addImplicit({ logicalId: `${resource.logicalId}${name}Role`, type: 'AWS::IAM::Role', properties: {}, loc });
+      }
+    }
+    if (resource.properties['Role'] === undefined) {
+      const condition = resource.condition === undefined ? {} : { condition: resource.condition };
+      template.addImplicit({ logicalId: `${resource.logicalId}Role`, type: 'AWS::IAM::Role', properties: {}, loc: resource.loc, ...condition });
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The Lambda invoker: finds a function by any name the Invoke API accepts and runs it in its
+ * pool of execution environments, synchronously (RequestResponse) or in the background (Event).
+ * AWS docs: "Invoke" API reference (API_Invoke.html), "Invoking a Lambda function asynchronously"
+ * (invocation-async.html).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FunctionDefinition } from '../definitions/model.js';
+import { functionNotFound, LambdaServiceError, unsupportedRuntime } from './errors.js';
+import { FunctionPool, type InvokeResult } from './pool.js';
+import { parseFunctionRef } from './resolve.js';
+
+export interface LambdaRuntimeOptions {
+  awsEndpoint: string;
+  region: string;
+  accountId: string;
+  /** Environments per function when it has no reserved concurrency (default 10). */
+  maxConcurrencyDefault?: number;
+  /** Every log line of every function; the second argument names the function. */
+  logSink?: (line: string, functionName: string) => void;
+  /** Stop environments idle this long; default: keep them while gatehouse runs. */
+  idleTimeoutMs?: number;
+}
+
+export interface InvokeOptions {
+  invocationType?: 'RequestResponse' | 'Event';
+  /** Base64 JSON, as the Invoke API's X-Amz-Client-Context header carries it. */
+  clientContext?: string;
+}
+
+/** Payload limits of the Invoke API ("Lambda quotas", gettingstarted-limits.html). */
+const MAX_SYNC_REQUEST = 6 * 1024 * 1024;
+const MAX_ASYNC_REQUEST = 1024 * 1024;
+const EMPTY_EVENT = Buffer.from('{}');
+const NO_PAYLOAD = Buffer.alloc(0);
+
+const SUPPORTED_RUNTIME = /^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?)$/;
+
+export class LambdaRuntime {
+  readonly #byName = new Map<string, FunctionDefinition>();
+  readonly #pools = new Map<string, FunctionPool>();
+  readonly #options: LambdaRuntimeOptions;
+  #closed = false;
+
+  constructor(functions: FunctionDefinition[], options: LambdaRuntimeOptions) {
+    this.#options = options;
+    for (const fn of functions) this.#byName.set(fn.name, fn);
+  }
+
+  has(nameOrArn: string): boolean {
+    return this.get(nameOrArn) !== undefined;
+  }
+
+  /** Accepts a name, a full or partial ARN, with or without a `:qualifier`. */
+  get(nameOrArn: string): FunctionDefinition | undefined {
+    const ref = parseFunctionRef(nameOrArn);
+    return ref === undefined ? undefined : this.#byName.get(ref.name);
+  }
+
+  async invoke(
+    nameOrArn: string,
+    payload: string | Buffer,
+    opts?: InvokeOptions,
+  ): Promise<InvokeResult> {
+    const ref = parseFunctionRef(nameOrArn);
+    const fn = ref === undefined ? undefined : this.#byName.get(ref.name);
+    if (ref === undefined || fn === undefined) {
+      throw functionNotFound(nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${nameOrArn}`);
+    }
+    if (!SUPPORTED_RUNTIME.test(fn.runtime)) throw unsupportedRuntime(fn.runtime);
+
+    let event = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    // An Invoke without a payload hands the function `{}`.
+    if (event.length === 0) event = EMPTY_EVENT;
+    const async = opts?.invocationType === 'Event';
+    const limit = async ? MAX_ASYNC_REQUEST : MAX_SYNC_REQUEST;
+    if (event.length > limit) {
+      throw new LambdaServiceError(
+        'RequestTooLargeException',
+        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+        413,
+      );
+    }
+    const invokedArn = ref.qualifier === undefined ? fn.arn : `${fn.arn}:${ref.qualifier}`;
+    const clientContext = decodeClientContext(opts?.clientContext);
+    const pool = this.#pool(fn);
+    const requestId = randomUUID();
+    if (!async) return pool.invoke(requestId, event, invokedArn, clientContext);
+
+    // Event: accepted once queued (202); the outcome only shows in the logs.
+    pool.invoke(requestId, event, invokedArn, clientContext).catch((error: unknown) => {
+      this.#options.logSink?.(`gatehouse: async invocation ${requestId} of ${fn.name} failed: ${(error as Error).message}`, fn.name);
+    });
+    return { payload: NO_PAYLOAD, functionError: undefined, logTail: '', requestId, durationMs: 0, initDurationMs: undefined };
+  }
+
+  /** Stops every environment; queued and later invocations fail with a ServiceException. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const pool of this.#pools.values()) pool.close();
+    this.#pools.clear();
+  }
+
+  #pool(fn: FunctionDefinition): FunctionPool {
+    let pool = this.#pools.get(fn.name);
+    if (pool === undefined) {
+      if (this.#closed) throw new LambdaServiceError('ServiceException', 'The Lambda runtime is shutting down', 500);
+      pool = new FunctionPool(fn, {
+        region: this.#options.region,
+        awsEndpoint: this.#options.awsEndpoint,
+        maxConcurrency: fn.reservedConcurrency ?? this.#options.maxConcurrencyDefault ?? 10,
+        idleTimeoutMs: this.#options.idleTimeoutMs,
+        logSink: this.#options.logSink,
+      });
+      this.#pools.set(fn.name, pool);
+    }
+    return pool;
+  }
+}
+
+/** The Invoke API carries the client context base64-encoded; runtimes receive the JSON text. */
+function decodeClientContext(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return decoded.trimStart().startsWith('{') ? decoded : value;
+}

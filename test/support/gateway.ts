@@ -1,0 +1,84 @@
+/** Test support: a gatehouse started in-process on free ports from a definition written to a temp dir. */
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request as undiciRequest } from 'undici';
+import { stringify } from 'yaml';
+import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
+import { createLogger } from '../../src/core/log.js';
+
+export interface TestGateway {
+  gatehouse: Gatehouse;
+  dir: string;
+  file: string;
+  call(method: string, path: string, init?: { headers?: Record<string, string>; body?: string | Buffer }): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: Buffer;
+  json(): unknown;
+}
+
+/** Writes `definition` (an object, dumped as YAML, or a string) and serves it. */
+export async function startTestGateway(
+  definition: object | string,
+  options: { stage?: string; fileName?: string; watch?: boolean; parameterOverrides?: Record<string, string> } = {},
+): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const file = join(dir, options.fileName ?? 'openapi.yaml');
+  writeFileSync(file, typeof definition === 'string' ? definition : stringify(definition));
+  const gatehouse = await startGatehouse({
+    file,
+    port: 0,
+    awsPort: 0,
+    host: '127.0.0.1',
+    dataDir: join(dir, 'data'),
+    watch: options.watch ?? false,
+    parameterOverrides: options.parameterOverrides ?? {},
+    log: createLogger('silent'),
+    ...(options.stage === undefined ? {} : { stage: options.stage }),
+  });
+  return {
+    gatehouse,
+    dir,
+    file,
+    call: (method, path, init = {}) => call(gatehouse.apiUrl, method, path, init),
+    async close() {
+      await gatehouse.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<TestResponse> {
+  const res = await undiciRequest(baseUrl + path, {
+    method: method as 'GET',
+    headers: init.headers ?? {},
+    body: init.body ?? null,
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  const text = body.toString('utf8');
+  return { status: res.statusCode, headers: res.headers, text, body, json: () => JSON.parse(text) as unknown };
+}
+
+/** A REST API OpenAPI document with one MOCK-backed path per entry. */
+export function mockOperation(responseTemplate: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    responses: { '200': { description: 'ok' } },
+    'x-amazon-apigateway-integration': {
+      type: 'mock',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      responses: { default: { statusCode: '200', responseTemplates: { 'application/json': responseTemplate } } },
+    },
+    ...extra,
+  };
+}
