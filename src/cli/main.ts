@@ -10,6 +10,8 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
+import { LambdaRuntime } from '../lambda/index.js';
+import type { LoadOptions } from '../definitions/index.js';
 
 const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
@@ -17,6 +19,7 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
+  gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
   gatehouse --version
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
@@ -32,6 +35,7 @@ const OPTIONS = {
   'stack-name': { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -55,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return values.help || command === 'help' ? 0 : 2;
   }
-  if (file === undefined || extra.length > 0) {
+  if (file === undefined || extra.length > (command === 'invoke' ? 1 : 0) || (command === 'invoke' && extra.length === 0)) {
     process.stderr.write(`gatehouse ${command}: expected exactly one definition file\n\n${USAGE}\n`);
     return 2;
   }
@@ -78,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(routeTable(project) + '\n');
         return 0;
       }
+      case 'invoke':
+        return await invoke(file, extra[0]!, values.event, loadOptions);
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
         const http = new HttpClient();
@@ -135,6 +141,31 @@ async function serve(
   });
   await gatehouse.close();
   return 0;
+}
+
+/** One-off call of a template's function with an event file (or `{}`); prints the result payload. */
+async function invoke(file: string, functionName: string, eventFile: string | undefined, loadOptions: LoadOptions): Promise<number> {
+  const project = await loadDefinition(resolve(file), loadOptions);
+  const runtime = new LambdaRuntime(project.functions, {
+    awsEndpoint: 'http://127.0.0.1:4566',
+    region: project.region,
+    accountId: project.accountId,
+    logSink: (line) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'),
+  });
+  try {
+    const fn = project.functions.find((f) => f.logicalId === functionName) ?? runtime.get(functionName);
+    if (fn === undefined) {
+      const names = project.functions.map((fn) => fn.logicalId === fn.name ? fn.name : `${fn.name} (${fn.logicalId})`).join(', ');
+      process.stderr.write(`gatehouse invoke: no function ${JSON.stringify(functionName)} in ${file}; functions: ${names || 'none'}\n`);
+      return 2;
+    }
+    const event = eventFile === undefined ? '{}' : readFileSync(eventFile === '-' ? 0 : eventFile);
+    const result = await runtime.invoke(fn.name, event);
+    process.stdout.write(result.payload.toString('utf8') + '\n');
+    return result.functionError === undefined ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
 }
 
 function parsePort(text: string, flag: string): number | null {

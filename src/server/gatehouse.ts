@@ -1,12 +1,12 @@
 /**
- * One running gatehouse: loads the definition, compiles the deployment, starts the API server
- * and the AWS endpoint, reloads on change (`--watch`) and drains on close.
+ * One running gatehouse: loads the definition, builds what serves it (the compiled deployment,
+ * the Lambda runtime, the embedded services), starts the API server and the AWS endpoint,
+ * swaps everything on change (`--watch`) and drains on close.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { watch, type FSWatcher } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { watch, mkdirSync, type FSWatcher } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { loadDefinition, type LoadOptions } from '../definitions/index.js';
 import type { Project } from '../definitions/model.js';
 import { compileDeployment, type Deployment } from '../apigw/deployment.js';
@@ -15,6 +15,9 @@ import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import type { Logger } from '../core/log.js';
+import type { EmbeddedService, ServiceContext } from '../services/service.js';
+import { EMBEDDED_SERVICES } from '../services/index.js';
+import { lambdaApiService } from '../services/lambda/index.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 
@@ -32,11 +35,20 @@ export interface GatehouseOptions {
 }
 
 export interface Gatehouse {
-  project: Project;
-  deployment: Deployment;
+  readonly project: Project;
+  readonly deployment: Deployment;
   apiUrl: string;
   awsUrl: string;
   close(): Promise<void>;
+}
+
+/** Everything built from one version of the definition; replaced as a whole on reload. */
+interface Serving {
+  project: Project;
+  deployment: Deployment;
+  gateway: GatewayServices;
+  lambda: LambdaRuntime;
+  embedded: EmbeddedService[];
 }
 
 export async function startGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
@@ -45,11 +57,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   mkdirSync(options.dataDir, { recursive: true });
 
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
-  // even with --aws-port 0; health answers 503 until the deployment is compiled.
-  let ready = false;
-  let deployment: Deployment | null = null;
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => deployment!, log }));
-  const awsServer = createServer(createAwsEndpointHandler({ ready: () => ready, handlers: [] }));
+  // even with --aws-port 0; health answers 503 until everything is built.
+  let serving: Serving | null = null;
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
+  const awsServer = createServer(
+    { keepAliveTimeout: 65_000 },
+    createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
+  );
   await Promise.all([listen(apiServer, options.port, options.host), listen(awsServer, options.awsPort, options.host)]);
   const apiUrl = `http://${urlHost(options.host)}:${(apiServer.address() as AddressInfo).port}`;
   const awsUrl = `http://${urlHost(options.host)}:${(awsServer.address() as AddressInfo).port}`;
@@ -61,43 +75,36 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
-  let project: Project;
-  let services: GatewayServices;
+  const build = async (): Promise<Serving> => {
+    const project = await loadDefinition(file, loadOptions);
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+  };
   try {
-    project = await loadDefinition(file, loadOptions);
-    services = buildServices(project, http, log, awsUrl);
-    deployment = compileDeployment(project, services);
+    serving = await build();
   } catch (error) {
     await Promise.all([drain(apiServer), drain(awsServer), http.close()]);
     throw error;
   }
-  ready = true;
 
   let watcher: FSWatcher | null = null;
   if (options.watch) {
     let timer: NodeJS.Timeout | null = null;
-    watcher = watch(dirname(file), { recursive: false }, () => {
+    let reloading = Promise.resolve();
+    watcher = watch(dirname(file), () => {
       if (timer !== null) clearTimeout(timer);
-      timer = setTimeout(() => void reload(), 150);
+      timer = setTimeout(() => {
+        reloading = reloading.then(reload);
+      }, 150);
     });
   }
 
   async function reload(): Promise<void> {
     try {
-      const nextProject = await loadDefinition(file, loadOptions);
-      const nextServices = buildServices(nextProject, http, log, awsUrl);
-      let next: Deployment;
-      try {
-        next = compileDeployment(nextProject, nextServices);
-      } catch (error) {
-        await closeServices(nextServices);
-        throw error;
-      }
-      await closeServices(services);
-      project = nextProject;
-      services = nextServices;
-      deployment = next;
-      log.info(`reloaded ${file}: ${summarize(deployment)}`);
+      const previous = serving!;
+      const next = await build();
+      serving = next;
+      await closeServing(previous);
+      log.info(`reloaded ${file}: ${next.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
     }
@@ -105,42 +112,59 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
   return {
     get project() {
-      return project;
+      return serving!.project;
     },
     get deployment() {
-      return deployment!;
+      return serving!.deployment;
     },
     apiUrl,
     awsUrl,
     async close() {
-      ready = false;
       watcher?.close();
       await Promise.all([drain(apiServer), drain(awsServer)]);
-      await closeServices(services);
+      if (serving !== null) await closeServing(serving);
+      serving = null;
       await http.close();
     },
   };
 }
 
-function buildServices(project: Project, http: HttpClient, log: Logger, awsUrl: string): GatewayServices {
-  return {
+async function buildServing(
+  project: Project,
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+): Promise<Serving> {
+  const { http, log, awsUrl } = shared;
+  const lambda = new LambdaRuntime(project.functions, {
+    awsEndpoint: awsUrl,
+    region: project.region,
+    accountId: project.accountId,
+    logSink: (line) => log.info(line),
+  });
+  const gateway: GatewayServices = {
     http,
     vpcLinks: new VpcLinkRegistry(project.vpcLinks, http),
     log,
     region: project.region,
     accountId: project.accountId,
-    lambda: new LambdaRuntime(project.functions, {
-      awsEndpoint: awsUrl,
-      region: project.region,
-      accountId: project.accountId,
-      logSink: (line) => log.info(line),
-    }),
+    lambda,
   };
+  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
+  try {
+    const deployment = compileDeployment(project, gateway);
+    const context: Omit<ServiceContext, 'dataDir'> = { region: project.region, accountId: project.accountId, endpoint: awsUrl, log, project };
+    for (const { name, create } of EMBEDDED_SERVICES) {
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+    }
+    return { project, deployment, gateway, lambda, embedded };
+  } catch (error) {
+    await closeServing({ gateway, lambda, embedded });
+    throw error;
+  }
 }
 
-async function closeServices(services: GatewayServices): Promise<void> {
-  services.vpcLinks.close();
-  await services.lambda?.close();
+async function closeServing(serving: Pick<Serving, 'gateway' | 'lambda' | 'embedded'>): Promise<void> {
+  serving.gateway.vpcLinks.close();
+  await Promise.all([serving.lambda.close(), ...serving.embedded.map((service) => service.close())]);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -166,9 +190,4 @@ function drain(server: Server): Promise<void> {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-export function summarize(deployment: Deployment): string {
-  const routes = deployment.apis.reduce((n, api) => n + api.definition.routes.length, 0);
-  return `${deployment.apis.length} API(s), ${routes} route(s)`;
 }

@@ -1,7 +1,7 @@
 /** Test support: a gatehouse started in-process on free ports from a definition written to a temp dir. */
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { request as undiciRequest } from 'undici';
 import { stringify } from 'yaml';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
@@ -26,10 +26,21 @@ export interface TestResponse {
 /** Writes `definition` (an object, dumped as YAML, or a string) and serves it. */
 export async function startTestGateway(
   definition: object | string,
-  options: { stage?: string; fileName?: string; watch?: boolean; parameterOverrides?: Record<string, string> } = {},
+  options: {
+    stage?: string;
+    fileName?: string;
+    watch?: boolean;
+    parameterOverrides?: Record<string, string>;
+    /** Extra files (function code) to write beside the definition, by relative path. */
+    files?: Record<string, string>;
+  } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const file = join(dir, options.fileName ?? 'openapi.yaml');
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   writeFileSync(file, typeof definition === 'string' ? definition : stringify(definition));
   const gatehouse = await startGatehouse({
     file,

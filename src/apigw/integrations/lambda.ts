@@ -41,20 +41,27 @@ function resolveFunction(functionRef: string, ctx: RequestContext): string {
   return functionRef.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_w, name: string) => ctx.stage.variables[name] ?? '');
 }
 
-/** Invokes within the integration timeout: past it the client gets INTEGRATION_TIMEOUT, the function may still finish. */
+/**
+ * Invokes within the integration timeout: past it the client gets INTEGRATION_TIMEOUT while the
+ * function may still finish. A failure of the Lambda service itself (unknown function, throttled)
+ * becomes `failure`.
+ */
 async function invokeWithin(
-  invoker: LambdaInvoker,
-  functionName: string,
-  payload: string | Buffer,
-  timeoutMs: number,
-  invocationType: 'RequestResponse' | 'Event',
+  ctx: RequestContext,
+  services: { lambda: LambdaInvoker; log: { warn(message: string): void } },
+  call: { functionName: string; payload: string | Buffer; timeoutMs: number; invocationType: 'RequestResponse' | 'Event' },
+  failure: () => GatewayError,
 ): Promise<{ payload: Buffer; functionError?: 'Unhandled' | 'Handled' }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new GatewayError('INTEGRATION_TIMEOUT')), timeoutMs);
+    timer = setTimeout(() => reject(new GatewayError('INTEGRATION_TIMEOUT')), call.timeoutMs);
   });
   try {
-    return await Promise.race([invoker.invoke(functionName, payload, { invocationType }), timeout]);
+    return await Promise.race([services.lambda.invoke(call.functionName, call.payload, { invocationType: call.invocationType }), timeout]);
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    services.log.warn(`${ctx.requestId} invoking ${call.functionName} failed: ${(error as Error).message}`);
+    throw failure();
   } finally {
     clearTimeout(timer);
   }
@@ -78,7 +85,12 @@ export const lambdaProxyIntegration: IntegrationFactory = ({ route, api, service
     async invoke(ctx) {
       const functionName = resolveFunction(functionRef, ctx);
       const event = JSON.stringify(buildEvent(ctx));
-      const result = await invokeWithin(invoker, functionName, event, timeoutMs, 'RequestResponse');
+      const result = await invokeWithin(
+        ctx,
+        { lambda: invoker, log: services.log },
+        { functionName, payload: event, timeoutMs, invocationType: 'RequestResponse' },
+        failure,
+      );
       if (result.functionError !== undefined) {
         services.log.warn(`${ctx.requestId} ${functionName} failed: ${result.payload.toString('utf8').slice(0, 500)}`);
         throw failure();
@@ -117,7 +129,12 @@ export const lambdaCustomIntegration: IntegrationFactory = ({ route, services })
       const functionName = resolveFunction(functionRef, ctx);
       const invocationType = request.headers.get('x-amz-invocation-type') === 'Event' ? 'Event' : 'RequestResponse';
       const payload = request.body.length === 0 ? '{}' : request.body;
-      const result = await invokeWithin(invoker, functionName, payload, timeoutMs, invocationType);
+      const result = await invokeWithin(
+        ctx,
+        { lambda: invoker, log: services.log },
+        { functionName, payload, timeoutMs, invocationType },
+        () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500 }),
+      );
       const headers = new HeaderList();
       headers.set('Content-Type', 'application/json');
       if (invocationType === 'Event') {

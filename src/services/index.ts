@@ -1,0 +1,8 @@
+/**
+ * The embedded AWS services the endpoint serves, in dispatch order: protocols that are claimed
+ * by a header or a parameter first, S3 (claimed by path or host) last. Each keeps its state in
+ * its own folder under --data-dir.
+ */
+import type { ServiceFactory } from './service.js';
+
+export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [];

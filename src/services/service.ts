@@ -1,0 +1,42 @@
+/**
+ * What an embedded AWS service is to the endpoint: it claims the requests of its protocol and
+ * answers them. Protocol parsing, operations and storage stay separate layers inside a service
+ * (STYLE.md): a service is a table of operations behind a protocol.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/log.js';
+import type { Project } from '../definitions/model.js';
+
+export interface ServiceContext {
+  /** Folder this service keeps its durable state in (created by the endpoint). */
+  dataDir: string;
+  region: string;
+  accountId: string;
+  /** The endpoint's base URL ('http://127.0.0.1:4566'). */
+  endpoint: string;
+  log: Logger;
+  /** The loaded template: resources declared there must exist at start. */
+  project: Project;
+}
+
+/** A request as the endpoint hands it to services: the body is read once. */
+export interface ServiceRequest {
+  raw: IncomingMessage;
+  method: string;
+  /** Path as sent, without the query. */
+  path: string;
+  /** Query string without '?'. */
+  query: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export interface EmbeddedService {
+  readonly name: string;
+  /** True when the request belongs to this service (decided from headers, path, query or form body). */
+  matches(request: ServiceRequest): boolean;
+  handle(request: ServiceRequest, res: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ServiceFactory = (context: ServiceContext) => Promise<EmbeddedService>;

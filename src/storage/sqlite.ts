@@ -1,0 +1,24 @@
+/**
+ * Durable storage for the embedded services: one SQLite database per service under --data-dir,
+ * in WAL mode with synchronous=FULL so a write is acknowledged only once it is on disk.
+ * (better-sqlite3 12: 13 crashes on Node 20.)
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+// Loaded on first use so a gateway without embedded state never pays for the native module.
+const require = createRequire(import.meta.url);
+
+export function openDatabase(file: string): Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Sqlite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
