@@ -85,10 +85,11 @@ export class Deployment {
    */
   resolve(host: string, rawPath: string): ApiTarget | null {
     const hostname = host.replace(/:\d+$/, '').toLowerCase();
-    const domain = this.#domains.find((d) => d.domainName.toLowerCase() === hostname);
-    if (domain !== undefined) return this.#resolveDomain(domain, rawPath);
-
-    const apiIdFromHost = /^([a-z0-9]{10})\.execute-api\./.exec(hostname)?.[1];
+    if (this.#domains.length > 0) {
+      const domain = this.#domains.find((d) => d.domainName.toLowerCase() === hostname);
+      if (domain !== undefined) return this.#resolveDomain(domain, rawPath);
+    }
+    const apiIdFromHost = hostname.includes('.execute-api.') ? /^([a-z0-9]{10})\.execute-api\./.exec(hostname)?.[1] : undefined;
     const candidates = apiIdFromHost === undefined ? this.apis : this.apis.filter((api) => api.id === apiIdFromHost);
 
     const [first, rest] = splitFirstSegment(rawPath);

@@ -20,12 +20,25 @@ export const mockIntegration: IntegrationFactory = (): Integration => ({
   },
 });
 
+/** The last template output and its status: most MOCK request templates render the same text every time. */
+let lastText = '';
+let lastStatus = 200;
+
 /** `{"statusCode": 200}` from the request template; no template or no statusCode means 200. */
 function mockStatus(body: Buffer | undefined): number {
   if (body === undefined || body.length === 0) return 200;
+  const text = body.toString('utf8');
+  if (text === lastText) return lastStatus;
+  const status = parseMockStatus(text);
+  lastText = text;
+  lastStatus = status;
+  return status;
+}
+
+function parseMockStatus(text: string): number {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     // AWS rejects a MOCK request template that is not JSON as a configuration error.
     throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');

@@ -51,12 +51,22 @@ export function selectResponseTemplate(
 
 /** Renders with `$input` over `payload`, `$input.params()` over the method request, `$context`, `$stageVariables`, `$util`. */
 export function renderTemplate(template: CompiledTemplate, ctx: RequestContext, payload: string): string {
-  return template.render({
-    input: inputVariable({ body: payload, params: methodRequestParams(ctx) }),
+  return template.render(templateVariables(ctx, payload));
+}
+
+/** The variables of one render; `$input` and `$context` are built only if the template uses them. */
+function templateVariables(ctx: RequestContext, payload: string): Record<string, unknown> {
+  let input: unknown = null;
+  return {
     util: utilVariable,
-    context: ctx.contextVariables(),
     stageVariables: ctx.stage.variables,
-  });
+    get input() {
+      return (input ??= inputVariable({ body: payload, params: methodRequestParams(ctx) }));
+    },
+    get context() {
+      return ctx.contextVariables();
+    },
+  };
 }
 
 function methodRequestParams(ctx: RequestContext): { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> } {

@@ -30,14 +30,15 @@ export interface Frame {
 }
 
 export class GlobalFrame implements Frame {
+  /** Variables the template set or removed; they shadow the initial ones. */
   private readonly vars = new Map<string, unknown>();
 
-  constructor(initial: Record<string, unknown>) {
-    for (const key of Object.keys(initial)) this.vars.set(key, initial[key]);
-  }
+  /** `initial` is read on first use of each name, so costly variables (getters) are built only when referenced. */
+  constructor(private readonly initial: Record<string, unknown>) {}
 
   get(name: string): unknown {
-    return this.vars.get(name);
+    if (this.vars.has(name)) return this.vars.get(name);
+    return Object.hasOwn(this.initial, name) ? this.initial[name] : undefined;
   }
 
   put(name: string, value: unknown): void {
@@ -45,7 +46,7 @@ export class GlobalFrame implements Frame {
   }
 
   remove(name: string): void {
-    this.vars.delete(name);
+    this.vars.set(name, undefined);
   }
 
   argLiteral(): string | undefined {
