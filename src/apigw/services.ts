@@ -25,4 +25,6 @@ export interface GatewayServices {
   region: string;
   accountId: string;
   lambda: LambdaInvoker | null;
+  /** Where `AWS` integrations send service requests: the embedded endpoint's URL. */
+  awsEndpoint: string;
 }

@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
         const http = new HttpClient();
-        compileDeployment(project, { http, vpcLinks: new VpcLinkRegistry([], http), log: createLogger('error'), region: project.region, accountId: project.accountId, lambda: null });
+        compileDeployment(project, { http, vpcLinks: new VpcLinkRegistry([], http), log: createLogger('error'), region: project.region, accountId: project.accountId, lambda: null, awsEndpoint: 'http://127.0.0.1:4566' });
         const routes = project.apis.reduce((n, api) => n + api.routes.length, 0);
         process.stdout.write(`${file}: valid (${project.apis.length} API(s), ${routes} route(s))\n`);
         return 0;

@@ -147,6 +147,7 @@ async function buildServing(
     region: project.region,
     accountId: project.accountId,
     lambda,
+    awsEndpoint: awsUrl,
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {

@@ -4,5 +4,8 @@
  * its own folder under --data-dir.
  */
 import type { ServiceFactory } from './service.js';
+import { cloudFormationService } from './cloudformation/index.js';
 
-export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [];
+export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
+  { name: 'cloudformation', create: cloudFormationService },
+];

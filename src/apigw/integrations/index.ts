@@ -9,6 +9,7 @@ import type { StageBuildInput } from '../pipeline.js';
 import { mockIntegration } from './mock.js';
 import { httpIntegration } from './http.js';
 import { isLambdaUri, lambdaCustomIntegration, lambdaProxyIntegration } from './lambda.js';
+import { awsServiceIntegration } from './aws-service.js';
 
 export interface Integration {
   /** Sets `ctx.endpointResponse`, or throws a GatewayError. */
@@ -17,11 +18,8 @@ export interface Integration {
 
 export type IntegrationFactory = (input: StageBuildInput) => Integration;
 
-/** AWS service integrations other than Lambda plug in here as they are built. */
-const awsIntegration: IntegrationFactory = (input) => {
-  if (isLambdaUri(input.route.integration.uri)) return lambdaCustomIntegration(input);
-  throw new Error(`AWS integration ${input.route.integration.uri} is not supported by this gatehouse build yet`);
-};
+const awsIntegration: IntegrationFactory = (input) =>
+  isLambdaUri(input.route.integration.uri) ? lambdaCustomIntegration(input) : awsServiceIntegration(input);
 
 const awsProxyIntegration: IntegrationFactory = (input) => {
   const subtype = input.route.integration.integrationSubtype;
