@@ -22,7 +22,8 @@ export function createAwsEndpointHandler(options: AwsEndpointOptions) {
     if (url === '/_gatehouse/health' || url.startsWith('/_gatehouse/health?')) {
       req.resume();
       const ready = options.ready();
-      const body = JSON.stringify({ status: ready ? 'ok' : 'starting' });
+      // The pid tells a caller which process holds the port (test runners pick ports concurrently).
+      const body = JSON.stringify({ status: ready ? 'ok' : 'starting', pid: process.pid });
       res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
       res.end(body);
       return;

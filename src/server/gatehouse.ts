@@ -4,7 +4,7 @@
  * swaps everything on change (`--watch`) and drains on close.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { watch, mkdirSync, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { loadDefinition, type LoadOptions } from '../definitions/index.js';
@@ -14,12 +14,14 @@ import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
+import { createProtectServices } from '../apigw/auth/services.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
+import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
   file: string;
@@ -60,13 +62,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
   const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
-  const awsServer = createServer(
-    { keepAliveTimeout: 65_000 },
+  const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
+    { keepAliveTimeout: 65_000 },
   );
-  await Promise.all([listen(apiServer, options.port, options.host), listen(awsServer, options.awsPort, options.host)]);
+  await Promise.all([listen(apiServer, options.port, options.host), listen(awsServer.net, options.awsPort, options.host)]);
   const apiUrl = `http://${urlHost(options.host)}:${(apiServer.address() as AddressInfo).port}`;
-  const awsUrl = `http://${urlHost(options.host)}:${(awsServer.address() as AddressInfo).port}`;
+  const awsUrl = `http://${urlHost(options.host)}:${(awsServer.net.address() as AddressInfo).port}`;
 
   const loadOptions: LoadOptions = {
     parameterOverrides: options.parameterOverrides,
@@ -82,7 +84,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   try {
     serving = await build();
   } catch (error) {
-    await Promise.all([drain(apiServer), drain(awsServer), http.close()]);
+    await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
     throw error;
   }
 
@@ -121,7 +123,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     awsUrl,
     async close() {
       watcher?.close();
-      await Promise.all([drain(apiServer), drain(awsServer)]);
+      await Promise.all([drain(apiServer), awsServer.drain()]);
       if (serving !== null) await closeServing(serving);
       serving = null;
       await http.close();
@@ -148,6 +150,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
+    auth: createProtectServices(project, { log }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
@@ -165,10 +168,10 @@ async function buildServing(
 
 async function closeServing(serving: Pick<Serving, 'gateway' | 'lambda' | 'embedded'>): Promise<void> {
   serving.gateway.vpcLinks.close();
-  await Promise.all([serving.lambda.close(), ...serving.embedded.map((service) => service.close())]);
+  await Promise.all([serving.lambda.close(), ...serving.embedded.map((service) => service.close()), serving.gateway.auth?.close()]);
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server | NetServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -115,12 +115,24 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function healthStatus(port: number, timeoutMs: number): Promise<number | string> {
+/**
+ * The health status, or why there is none. Another case's gatehouse may hold the port when two
+ * runs picked the same free port, so a 200 counts only when the reported pid is `expectedPid`.
+ */
+function healthStatus(port: number, timeoutMs: number, expectedPid: number | undefined): Promise<number | string> {
   return new Promise((resolve) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: '/_gatehouse/health', method: 'GET', agent: false, timeout: timeoutMs });
     req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => {
+        const pid = /"pid":(\d+)/.exec(body)?.[1];
+        if (res.statusCode === 200 && expectedPid !== undefined && pid !== undefined && Number(pid) !== expectedPid) {
+          resolve(`answered by another process (pid ${pid})`);
+          return;
+        }
+        resolve(res.statusCode ?? 0);
+      });
       res.on('error', (err) => resolve(err.message));
     });
     req.on('timeout', () => req.destroy(new Error('no answer')));
@@ -161,6 +173,11 @@ export class GatehouseProcess {
         resolve();
       });
     });
+  }
+
+  /** The pid health must report: gatehouse itself when started directly, unknown behind a GATEHOUSE_CMD wrapper. */
+  private get expectedPid(): number | undefined {
+    return process.env['GATEHOUSE_CMD']?.trim() ? undefined : this.child.pid;
   }
 
   static start(opts: StartOptions): GatehouseProcess {
@@ -218,7 +235,7 @@ export class GatehouseProcess {
         const log = this.log();
         throw new StartFailure(`gatehouse ${this.exitInfo} before it was healthy\n${log}`, log, /EADDRINUSE/.test(log));
       }
-      last = await healthStatus(awsPort, Math.max(100, Math.min(1000, deadline - Date.now())));
+      last = await healthStatus(awsPort, Math.max(100, Math.min(1000, deadline - Date.now())), this.expectedPid);
       if (last === 200) return;
       await Promise.race([delay(100), this.exited]);
     }
