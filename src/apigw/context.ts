@@ -121,7 +121,8 @@ export class RequestContext {
 
   constructor(request: MethodRequest, api: CompiledApi, stage: CompiledStage) {
     this.requestId = randomUUID();
-    this.extendedRequestId = this.requestId.replace(/-/g, '').slice(0, 16);
+    const id = this.requestId;
+    this.extendedRequestId = id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18);
     this.requestTimeEpoch = Date.now();
     this.request = request;
     this.api = api;
@@ -153,6 +154,12 @@ export class RequestContext {
     this.error = null;
     this.integrationLatency = 0;
     this.#contextVariables = null;
+  }
+
+  /** X-Ray style trace header value API Gateway passes to integrations and returns to clients. */
+  get traceId(): string {
+    const id = this.requestId;
+    return `Root=1-${Math.floor(this.requestTimeEpoch / 1000).toString(16)}-${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}`;
   }
 
   /** `$context.requestTime` in AWS's CLF format: `25/Nov/2026:17:33:08 +0000`. */

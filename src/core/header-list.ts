@@ -2,11 +2,15 @@
  * HTTP headers as API Gateway sees them: the client's spelling kept, lookups case-insensitive,
  * repeated names kept in order (proxy events expose both `headers` and `multiValueHeaders`).
  */
+interface Entry {
+  /** The spelling first seen. */
+  name: string;
+  values: string[];
+}
+
 export class HeaderList {
-  /** Name as first seen -> every value in arrival order. */
-  readonly #entries = new Map<string, string[]>();
-  /** Lower-case name -> the spelling used as key in #entries. */
-  readonly #spelling = new Map<string, string>();
+  /** Lower-case name -> entry; Map order is arrival order. */
+  readonly #entries = new Map<string, Entry>();
 
   static fromRaw(rawHeaders: readonly string[]): HeaderList {
     const list = new HeaderList();
@@ -16,41 +20,33 @@ export class HeaderList {
 
   append(name: string, value: string): void {
     const lower = name.toLowerCase();
-    const key = this.#spelling.get(lower);
-    if (key === undefined) {
-      this.#spelling.set(lower, name);
-      this.#entries.set(name, [value]);
-    } else {
-      this.#entries.get(key)!.push(value);
-    }
+    const entry = this.#entries.get(lower);
+    if (entry === undefined) this.#entries.set(lower, { name, values: [value] });
+    else entry.values.push(value);
   }
 
   set(name: string, value: string): void {
-    this.delete(name);
-    this.append(name, value);
+    const lower = name.toLowerCase();
+    this.#entries.delete(lower);
+    this.#entries.set(lower, { name, values: [value] });
   }
 
   delete(name: string): void {
-    const lower = name.toLowerCase();
-    const key = this.#spelling.get(lower);
-    if (key === undefined) return;
-    this.#spelling.delete(lower);
-    this.#entries.delete(key);
+    this.#entries.delete(name.toLowerCase());
   }
 
   has(name: string): boolean {
-    return this.#spelling.has(name.toLowerCase());
+    return this.#entries.has(name.toLowerCase());
   }
 
   /** The last value of a repeated header, as API Gateway's single-value `headers` map holds it. */
   get(name: string): string | undefined {
-    const values = this.getAll(name);
+    const values = this.#entries.get(name.toLowerCase())?.values;
     return values === undefined ? undefined : values[values.length - 1];
   }
 
   getAll(name: string): string[] | undefined {
-    const key = this.#spelling.get(name.toLowerCase());
-    return key === undefined ? undefined : this.#entries.get(key);
+    return this.#entries.get(name.toLowerCase())?.values;
   }
 
   /** Values joined by ", " (RFC 9110 field combination, what HTTP API payload 2.0 delivers). */
@@ -62,26 +58,28 @@ export class HeaderList {
     return this.#entries.size;
   }
 
-  entries(): IterableIterator<[string, string[]]> {
-    return this.#entries.entries();
+  /** [name as sent, values] pairs in arrival order. */
+  *entries(): IterableIterator<[string, string[]]> {
+    for (const entry of this.#entries.values()) yield [entry.name, entry.values];
   }
 
   /** name -> last value, names as sent. */
   toSingleValueObject(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [name, values] of this.#entries) out[name] = values[values.length - 1]!;
+    for (const { name, values } of this.#entries.values()) out[name] = values[values.length - 1]!;
     return out;
   }
 
   toMultiValueObject(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [name, values] of this.#entries) out[name] = values.slice();
+    for (const { name, values } of this.#entries.values()) out[name] = values.slice();
     return out;
   }
 
-  clone(): HeaderList {
-    const copy = new HeaderList();
-    for (const [name, values] of this.#entries) for (const value of values) copy.append(name, value);
-    return copy;
+  /** Flat [name, value, name, value, ...] for node:http's writeHead. */
+  toFlatArray(): string[] {
+    const flat: string[] = [];
+    for (const { name, values } of this.#entries.values()) for (const value of values) flat.push(name, value);
+    return flat;
   }
 }

@@ -173,8 +173,8 @@ function finish(ctx: RequestContext, res: ServerResponse, response: InvocationRe
   const api = ctx.api;
   if (api.protocol === 'REST') {
     headers.set('x-amzn-RequestId', ctx.requestId);
-    headers.set('x-amz-apigw-id', Buffer.from(ctx.extendedRequestId).toString('base64').slice(0, 16));
-    headers.set('X-Amzn-Trace-Id', `Root=1-${Math.floor(ctx.requestTimeEpoch / 1000).toString(16)}-${ctx.requestId.replace(/-/g, '').slice(0, 24)}`);
+    headers.set('x-amz-apigw-id', ctx.extendedRequestId);
+    headers.set('X-Amzn-Trace-Id', ctx.traceId);
   } else {
     headers.set('Apigw-Requestid', ctx.extendedRequestId);
     api.cors?.decorate(ctx.request.headers.get('origin'), headers);
@@ -191,10 +191,8 @@ function finish(ctx: RequestContext, res: ServerResponse, response: InvocationRe
     headers.set('Content-Encoding', 'gzip');
   }
   headers.set('Content-Length', String(body.length));
-  const flat: string[] = [];
-  for (const [name, values] of headers.entries()) for (const value of values) flat.push(name, value);
   try {
-    res.writeHead(response.statusCode, flat);
+    res.writeHead(response.statusCode, headers.toFlatArray());
     if (ctx.request.method === 'HEAD') res.end();
     // A latin1 string round-trips the bytes exactly and lets Node send head and body in one write.
     else if (body.length <= SINGLE_WRITE_BYTES) res.end(body.toString('latin1'), 'latin1');

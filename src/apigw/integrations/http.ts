@@ -122,7 +122,7 @@ function outgoingHeaders(ctx: RequestContext, request: IntegrationRequest, proxy
     for (const value of values) out.push([name, value]);
   }
   out.push(['x-amzn-apigateway-api-id', ctx.api.id]);
-  out.push(['x-amzn-trace-id', `Root=1-${(ctx.requestTimeEpoch / 1000).toString(16).split('.')[0]}-${ctx.requestId.replace(/-/g, '').slice(0, 24)}`]);
+  out.push(['x-amzn-trace-id', ctx.traceId]);
   if (proxy) {
     const forwarded = ctx.request.headers.get('x-forwarded-for');
     out.push(['x-forwarded-for', forwarded === undefined ? ctx.request.sourceIp : `${forwarded}, ${ctx.request.sourceIp}`]);
