@@ -5,7 +5,9 @@
  */
 import type { ServiceFactory } from './service.js';
 import { cloudFormationService } from './cloudformation/index.js';
+import { dynamodbService } from './dynamodb/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
+  { name: 'dynamodb', create: dynamodbService },
   { name: 'cloudformation', create: cloudFormationService },
 ];

@@ -1,0 +1,13 @@
+/** What every operation receives: the store, the identity AWS would answer with, and a clock. */
+import type { Store } from './store.js';
+
+export interface DynamoContext {
+  store: Store;
+  region: string;
+  accountId: string;
+  /** Milliseconds since the epoch; replaceable in tests. */
+  now(): number;
+}
+
+export type Input = Record<string, unknown>;
+export type Operation = (ctx: DynamoContext, input: Input) => unknown;
