@@ -1,6 +1,6 @@
 // The scenario list: each entry starts its targets, loads them one after another and compares the subject with its limit.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from './load.js';
 import { memory } from './proc.js';
 import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, type Running } from './servers.js';
@@ -96,6 +96,47 @@ const proxy: LoadScenarioSpec = {
         { label: 'gatehouse', role: 'subject', path: '/dev/proxy/hello', start: gatehouseLauncher(config, 'proxy', upstream.origin) },
       ],
       teardown: () => upstream.stop(),
+    };
+  },
+};
+
+const HELLO_HANDLER = `export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"hello":"world"}' });\n`;
+
+const HELLO_TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      CodeUri: .
+      Handler: hello.handler
+      Events:
+        Get: {Type: Api, Properties: {Path: /hello, Method: get}}
+`;
+
+const lambda: LoadScenarioSpec = {
+  name: 'lambda',
+  title: 'Lambda proxy route GET /Prod/hello (trivial handler, warm environments) vs calling the handler in-process',
+  minRatio: 0.5,
+  async setup(config) {
+    const dir = join(config.tmpDir, 'lambda');
+    mkdirSync(dir, { recursive: true });
+    const handlerFile = join(dir, 'hello.mjs');
+    writeFileSync(handlerFile, HELLO_HANDLER);
+    const definition = join(dir, 'template.yaml');
+    writeFileSync(definition, HELLO_TEMPLATE);
+    return {
+      targets: [
+        { label: 'in-process handler', role: 'limit', path: '/Prod/hello', start: () => startSimpleServer('in-process handler', { kind: 'lambda-in-process', handlerFile }) },
+        {
+          label: 'gatehouse',
+          role: 'subject',
+          path: '/Prod/hello',
+          start: () => startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data'), startTimeoutMs: config.startTimeoutMs }),
+        },
+      ],
+      teardown: async () => {},
     };
   },
 };
@@ -326,4 +367,4 @@ const startup: Scenario = {
 };
 
 /** Every scenario, in run order; BENCH_SCENARIOS selects by name. Add a scenario here. */
-export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), startup];
+export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), startup];

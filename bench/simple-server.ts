@@ -10,7 +10,24 @@ export type SimpleServerConfig =
   /** The upstream of the proxy scenario: a small JSON body naming the path it was asked for. */
   | { kind: 'upstream' }
   /** node:http + undici Pool.request: forwards method, path (minus stripPrefix) and headers, buffers the answer. */
-  | { kind: 'undici-proxy'; upstream: string; stripPrefix: string };
+  | { kind: 'undici-proxy'; upstream: string; stripPrefix: string }
+  /** Calls a Lambda proxy handler in this process for every request: the ceiling for a Lambda route. */
+  | { kind: 'lambda-in-process'; handlerFile: string };
+
+type ProxyHandler = (event: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
+
+async function inProcessLambdaHandler(handlerFile: string): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const { handler } = (await import(handlerFile)) as { handler: ProxyHandler };
+  return (req, res) => {
+    req.resume();
+    const event = { resource: '/hello', path: req.url, httpMethod: req.method, headers: req.headers, body: null, isBase64Encoded: false };
+    handler(event).then((result) => {
+      const body = result.body ?? '';
+      res.writeHead(result.statusCode, { 'Content-Type': 'application/json', ...result.headers, 'Content-Length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
+  };
+}
 
 /** Same idle keep-alive as gatehouse's API server, so no side closes connections the other keeps. */
 const KEEP_ALIVE_MS = 65_000;
@@ -71,9 +88,15 @@ function proxyHandler(upstream: string, stripPrefix: string) {
   };
 }
 
-function main(config: SimpleServerConfig): void {
+async function main(config: SimpleServerConfig): Promise<void> {
   const handler =
-    config.kind === 'json' ? jsonHandler(config.body) : config.kind === 'upstream' ? upstreamHandler : proxyHandler(config.upstream, config.stripPrefix);
+    config.kind === 'json'
+      ? jsonHandler(config.body)
+      : config.kind === 'upstream'
+        ? upstreamHandler
+        : config.kind === 'lambda-in-process'
+          ? await inProcessLambdaHandler(config.handlerFile)
+          : proxyHandler(config.upstream, config.stripPrefix);
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, handler);
   server.listen(0, '127.0.0.1', () => {
     process.send!({ port: (server.address() as AddressInfo).port });
@@ -84,5 +107,5 @@ function main(config: SimpleServerConfig): void {
 }
 
 if (process.send !== undefined && process.argv[2] !== undefined) {
-  main(JSON.parse(process.argv[2]) as SimpleServerConfig);
+  void main(JSON.parse(process.argv[2]) as SimpleServerConfig);
 }
