@@ -87,9 +87,22 @@ async function main(argv: string[]): Promise<number> {
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
         const http = new HttpClient();
-        compileDeployment(project, { http, vpcLinks: new VpcLinkRegistry([], http), log: createLogger('error'), region: project.region, accountId: project.accountId, lambda: null, awsEndpoint: 'http://127.0.0.1:4566' });
+        const lambda = new LambdaRuntime(project.functions, { awsEndpoint: 'http://127.0.0.1:4566', region: project.region, accountId: project.accountId });
+        try {
+          compileDeployment(project, {
+            http,
+            vpcLinks: new VpcLinkRegistry([], http),
+            log: createLogger('error'),
+            region: project.region,
+            accountId: project.accountId,
+            lambda,
+            awsEndpoint: 'http://127.0.0.1:4566',
+          });
+        } finally {
+          await lambda.close();
+        }
         const routes = project.apis.reduce((n, api) => n + api.routes.length, 0);
-        process.stdout.write(`${file}: valid (${project.apis.length} API(s), ${routes} route(s))\n`);
+        process.stdout.write(`${file}: valid (${project.apis.length} API(s), ${routes} route(s), ${project.functions.length} function(s))\n`);
         return 0;
       }
       default:
