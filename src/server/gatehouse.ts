@@ -155,7 +155,7 @@ async function buildServing(
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
     const deployment = compileDeployment(project, gateway);
-    const context: Omit<ServiceContext, 'dataDir'> = { region: project.region, accountId: project.accountId, endpoint: awsUrl, log, project };
+    const context: Omit<ServiceContext, 'dataDir'> = { region: project.region, accountId: project.accountId, endpoint: awsUrl, log, project, lambda };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
     }

@@ -6,8 +6,12 @@
 import type { ServiceFactory } from './service.js';
 import { cloudFormationService } from './cloudformation/index.js';
 import { dynamodbService } from './dynamodb/index.js';
+import { kinesisService } from './kinesis/index.js';
+import { stepFunctionsService } from './stepfunctions/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
+  { name: 'kinesis', create: kinesisService },
+  { name: 'stepfunctions', create: (context) => stepFunctionsService(context, { lambda: context.lambda }) },
   { name: 'cloudformation', create: cloudFormationService },
 ];

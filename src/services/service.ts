@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.js';
 import type { Project } from '../definitions/model.js';
+import type { LambdaRuntime } from '../lambda/index.js';
 
 export interface ServiceContext {
   /** Folder this service keeps its durable state in (created by the endpoint). */
@@ -17,6 +18,8 @@ export interface ServiceContext {
   log: Logger;
   /** The loaded template: resources declared there must exist at start. */
   project: Project;
+  /** The local Lambda runtime, for services that invoke functions (Step Functions tasks, SNS subscriptions). */
+  lambda?: LambdaRuntime;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */

@@ -10,6 +10,7 @@ import { mockIntegration } from './mock.js';
 import { httpIntegration } from './http.js';
 import { isLambdaUri, lambdaCustomIntegration, lambdaProxyIntegration } from './lambda.js';
 import { awsServiceIntegration } from './aws-service.js';
+import { awsSubtypeIntegration } from './aws-subtype.js';
 
 export interface Integration {
   /** Sets `ctx.endpointResponse`, or throws a GatewayError. */
@@ -21,11 +22,8 @@ export type IntegrationFactory = (input: StageBuildInput) => Integration;
 const awsIntegration: IntegrationFactory = (input) =>
   isLambdaUri(input.route.integration.uri) ? lambdaCustomIntegration(input) : awsServiceIntegration(input);
 
-const awsProxyIntegration: IntegrationFactory = (input) => {
-  const subtype = input.route.integration.integrationSubtype;
-  if (subtype !== undefined) throw new Error(`integration subtype ${subtype} is not supported by this gatehouse build yet`);
-  return lambdaProxyIntegration(input);
-};
+const awsProxyIntegration: IntegrationFactory = (input) =>
+  input.route.integration.integrationSubtype === undefined ? lambdaProxyIntegration(input) : awsSubtypeIntegration(input);
 
 const FACTORIES: Record<IntegrationType, IntegrationFactory> = {
   MOCK: mockIntegration,

@@ -49,13 +49,15 @@ function tokenReader(token: string): ValueReader {
       case 'path':
         return name === '' ? (ctx) => ctx.request.rawPath : (ctx) => ctx.pathParameters[name] ?? '';
       case 'body': {
-        const path = name === '' ? '$' : '$.' + name;
+        // The whole body is passed byte for byte; a JSONPath into it is re-serialised.
+        if (name === '') return (ctx) => ctx.request.body.toString('utf8');
+        const path = '$.' + name;
         return (ctx) => {
           let document: unknown;
           try {
             document = JSON.parse(ctx.request.body.toString('utf8'));
           } catch {
-            return name === '' ? ctx.request.body.toString('utf8') : '';
+            return '';
           }
           const value = evaluateJsonPath(document, path);
           if (value === undefined || value === null) return '';
