@@ -101,14 +101,15 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
 
   async function reload(): Promise<void> {
+    const previous = serving!;
+    // Embedded stores hold their files exclusively: the old services close before the new ones open.
+    await closeServing(previous);
     try {
-      const previous = serving!;
-      const next = await build();
-      serving = next;
-      await closeServing(previous);
-      log.info(`reloaded ${file}: ${next.deployment.apis.length} API(s)`);
+      serving = await build();
+      log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
     }
   }
 

@@ -8,10 +8,13 @@ import { cloudFormationService } from './cloudformation/index.js';
 import { dynamodbService } from './dynamodb/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { stepFunctionsService } from './stepfunctions/index.js';
+import { s3Service } from './s3/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
   { name: 'kinesis', create: kinesisService },
   { name: 'stepfunctions', create: (context) => stepFunctionsService(context, { lambda: context.lambda }) },
   { name: 'cloudformation', create: cloudFormationService },
+  // S3 claims by path or host what no other protocol claimed: it stays last.
+  { name: 's3', create: (context) => s3Service(context) },
 ];
