@@ -109,8 +109,9 @@ export class RequestContext {
   identity: CallerIdentity;
   /** `$context.authorizer`: principalId, claims, context keys (REST) or lambda/jwt maps (HTTP API). */
   authorizer: Record<string, unknown> | null;
-  requestOverride: RequestOverride;
-  responseOverride: ResponseOverride;
+  /** Null until a template can see `$context` (only templates write overrides). */
+  requestOverride: RequestOverride | null;
+  responseOverride: ResponseOverride | null;
   integrationRequest: IntegrationRequest | null;
   endpointResponse: EndpointResponse | null;
   response: InvocationResponse | null;
@@ -146,8 +147,8 @@ export class RequestContext {
       principalOrgId: null,
     };
     this.authorizer = null;
-    this.requestOverride = { header: {}, querystring: {}, path: {} };
-    this.responseOverride = { header: {}, status: undefined };
+    this.requestOverride = null;
+    this.responseOverride = null;
     this.integrationRequest = null;
     this.endpointResponse = null;
     this.response = null;
@@ -204,8 +205,8 @@ export class RequestContext {
       path: this.contextPath,
       protocol: this.request.protocol,
       requestId: this.requestId,
-      requestOverride: this.requestOverride,
-      responseOverride: this.responseOverride,
+      requestOverride: (this.requestOverride ??= { header: {}, querystring: {}, path: {} }),
+      responseOverride: (this.responseOverride ??= { header: {}, status: undefined }),
       requestTime: this.requestTime,
       requestTimeEpoch: this.requestTimeEpoch,
       resourceId: route?.resourceId ?? '',

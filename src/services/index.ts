@@ -9,11 +9,15 @@ import { dynamodbService } from './dynamodb/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { stepFunctionsService } from './stepfunctions/index.js';
 import { s3Service } from './s3/index.js';
+import { sqsService } from './sqs/index.js';
+import { snsService } from './sns/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
   { name: 'kinesis', create: kinesisService },
   { name: 'stepfunctions', create: (context) => stepFunctionsService(context, { lambda: context.lambda }) },
+  { name: 'sqs', create: sqsService },
+  { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context) },

@@ -69,10 +69,23 @@ function templateVariables(ctx: RequestContext, payload: string): Record<string,
   };
 }
 
+/** `$input.params()` over the method request; the query and header maps are built only if a template reads them. */
 function methodRequestParams(ctx: RequestContext): { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> } {
-  const querystring: Record<string, string> = {};
-  for (const [name, values] of ctx.request.query) querystring[name] = values[values.length - 1]!;
-  return { path: ctx.pathParameters, querystring, header: ctx.request.headers.toSingleValueObject() };
+  let querystring: Record<string, string> | null = null;
+  let header: Record<string, string> | null = null;
+  return {
+    path: ctx.pathParameters,
+    get querystring() {
+      if (querystring === null) {
+        querystring = {};
+        for (const [name, values] of ctx.request.query) querystring[name] = values[values.length - 1]!;
+      }
+      return querystring;
+    },
+    get header() {
+      return (header ??= ctx.request.headers.toSingleValueObject());
+    },
+  };
 }
 
 /** Compiles a content-type -> source map, keyed by lower-case base media type. */

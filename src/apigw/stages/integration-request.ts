@@ -85,7 +85,8 @@ export function integrationRequestStage({ route, api }: StageBuildInput): Stage 
       request.body = convertPassthrough(ctx.request.body, binary, contentHandling);
       if (contentType !== undefined) request.headers.set('Content-Type', contentType);
     }
-    request.headers.set('Accept', ctx.request.headers.get('accept') ?? 'application/json');
+    // AWS services answer in the protocol the Accept header asks for; API Gateway asks for JSON unless a mapping says otherwise.
+    request.headers.set('Accept', integration.type === 'HTTP' ? (ctx.request.headers.get('accept') ?? 'application/json') : 'application/json');
     applyRestMapping(ctx, mapping, request);
     applyRequestOverride(ctx, request);
     ctx.integrationRequest = request;
@@ -158,6 +159,7 @@ function applyRestMapping(ctx: RequestContext, mapping: RestMapping, request: In
 /** `#set($context.requestOverride.header.X = ...)` in the request template wins over the mapping. */
 function applyRequestOverride(ctx: RequestContext, request: IntegrationRequest): void {
   const override = ctx.requestOverride;
+  if (override === null) return;
   for (const [name, value] of Object.entries(override.header)) request.headers.set(name, String(value));
   for (const [name, value] of Object.entries(override.querystring)) request.query.set(name, [String(value)]);
   for (const [name, value] of Object.entries(override.path)) request.pathParameters[name] = String(value);

@@ -66,11 +66,13 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
     }
     let statusCode = selected.statusCode;
     const override = ctx.responseOverride;
-    if (override.status !== undefined && override.status !== null && override.status !== '') {
-      const status = Number(override.status);
-      if (Number.isInteger(status) && status >= 100 && status <= 599) statusCode = status;
+    if (override !== null) {
+      if (override.status !== undefined && override.status !== null && override.status !== '') {
+        const status = Number(override.status);
+        if (Number.isInteger(status) && status >= 100 && status <= 599) statusCode = status;
+      }
+      for (const [name, value] of Object.entries(override.header)) headers.set(name, String(value));
     }
-    for (const [name, value] of Object.entries(override.header)) headers.set(name, String(value));
     ctx.response = { statusCode, headers, body };
   };
 }

@@ -62,3 +62,63 @@ export function writeQueryError(res: ServerResponse, error: AwsServiceError): vo
   res.writeHead(error.status, { 'Content-Type': 'text/xml', 'Content-Length': String(data.length), 'x-amzn-RequestId': requestId });
   res.end(data);
 }
+
+// --- Additions for SQS and SNS (additive: the functions above keep their behaviour). ---
+
+const PARSED = new WeakMap<ServiceRequest, ReadonlyMap<string, string>>();
+
+/**
+ * `queryParameters` parsed once per request: the endpoint asks every service's `matches` in turn,
+ * and several query services look at the same form body. The map is shared: do not mutate it.
+ */
+export function cachedQueryParameters(request: ServiceRequest): ReadonlyMap<string, string> {
+  let params = PARSED.get(request);
+  if (params === undefined) {
+    params = queryParameters(request);
+    PARSED.set(request, params);
+  }
+  return params;
+}
+
+/**
+ * True when the caller asked for JSON (`Accept: application/json`): query services then answer
+ * the JSON form of the query response, as they do for API Gateway's AWS integrations.
+ */
+export function acceptsJson(request: ServiceRequest): boolean {
+  const accept = request.headers['accept'];
+  return typeof accept === 'string' && accept.includes('application/json');
+}
+
+/** Like `writeQueryResult`, with the `<{Action}Result>` content already serialised (services with flattened lists). */
+export function writeQueryResultXml(res: ServerResponse, action: string, namespace: string, resultXml: string | undefined): void {
+  const requestId = randomUUID();
+  const body =
+    `<?xml version="1.0"?><${action}Response xmlns="${namespace}">` +
+    (resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`) +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  const data = Buffer.from(body, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': String(data.length), 'x-amzn-RequestId': requestId });
+  res.end(data);
+}
+
+/**
+ * The JSON form of a query response: `{"{Action}Response": {"{Action}Result": {...}, "ResponseMetadata": {"RequestId": ...}}}`.
+ * `result` keeps explicit nulls (AWS writes every member of the result shape).
+ */
+export function writeQueryJsonResult(res: ServerResponse, action: string, result: unknown): void {
+  const requestId = randomUUID();
+  const response: Record<string, unknown> = { ResponseMetadata: { RequestId: requestId } };
+  if (result !== undefined) response[`${action}Result`] = result;
+  const data = Buffer.from(JSON.stringify({ [`${action}Response`]: response }), 'utf8');
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(data.length), 'x-amzn-RequestId': requestId });
+  res.end(data);
+}
+
+/** The JSON form of a query error: `{"Error": {"Code", "Message", "Type"}, "RequestId"}`. */
+export function writeQueryJsonError(res: ServerResponse, error: AwsServiceError): void {
+  const requestId = randomUUID();
+  const body = { Error: { Code: error.code, Message: error.message, Type: error.fault === 'client' ? 'Sender' : 'Receiver' }, RequestId: requestId };
+  const data = Buffer.from(JSON.stringify(body), 'utf8');
+  res.writeHead(error.status, { 'Content-Type': 'application/json', 'Content-Length': String(data.length), 'x-amzn-RequestId': requestId });
+  res.end(data);
+}
