@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../core/log.js';
-import type { Project, TemplateResource } from '../../definitions/model.js';
+import type { TemplateResource } from '../../definitions/model.js';
 import type { ServiceRequest } from '../service.js';
 import { dynamodbService, type DynamoDbService } from './index.js';
 
@@ -25,21 +25,8 @@ export interface TestEndpoint {
   close(removeData?: boolean): Promise<void>;
 }
 
-export function emptyProject(resources: TemplateResource[] = []): Project {
-  return {
-    file: '/tmp/template.yaml',
-    stackName: 'test',
-    region: 'us-east-1',
-    accountId: '000000000000',
-    apis: [],
-    functions: [],
-    vpcLinks: [],
-    domains: [],
-    resources,
-    outputs: {},
-    parameters: {},
-  };
-}
+export { testProject as emptyProject } from '../testing.js';
+import { testProject as emptyProject } from '../testing.js';
 
 export async function startEndpoint(options: { dataDir?: string; resources?: TemplateResource[] } = {}): Promise<TestEndpoint> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gatehouse-ddb-'));

@@ -11,25 +11,12 @@ import path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createLogger } from '../../core/log.js';
-import type { Project, TemplateResource } from '../../definitions/model.js';
+import type { TemplateResource } from '../../definitions/model.js';
 import type { EmbeddedService, ServiceRequest } from '../service.js';
 import { createKinesisService, type KinesisService } from './index.js';
 
-export function testProject(resources: TemplateResource[] = []): Project {
-  return {
-    file: '/tmp/template.yaml',
-    stackName: 'test',
-    region: 'us-east-1',
-    accountId: '000000000000',
-    apis: [],
-    functions: [],
-    vpcLinks: [],
-    domains: [],
-    resources,
-    outputs: {},
-    parameters: {},
-  };
-}
+export { testProject } from '../testing.js';
+import { testProject } from '../testing.js';
 
 /** Serves `services` on 127.0.0.1:0; returns the URL and a close function. */
 export async function serve(services: EmbeddedService[]): Promise<{ url: string; close(): Promise<void> }> {

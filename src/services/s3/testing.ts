@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../core/log.js';
-import type { Project, TemplateResource } from '../../definitions/model.js';
+import type { TemplateResource } from '../../definitions/model.js';
 import type { EmbeddedService, ServiceRequest } from '../service.js';
 import { s3Service, type S3ServiceOptions } from './index.js';
 
@@ -23,21 +23,8 @@ export interface TestS3 {
   close(): Promise<void>;
 }
 
-export function testProject(resources: TemplateResource[] = []): Project {
-  return {
-    file: '/tmp/template.yaml',
-    stackName: 'test',
-    region: 'us-east-1',
-    accountId: '000000000000',
-    apis: [],
-    functions: [],
-    vpcLinks: [],
-    domains: [],
-    resources,
-    outputs: {},
-    parameters: {},
-  };
-}
+export { testProject } from '../testing.js';
+import { testProject } from '../testing.js';
 
 export function templateResource(logicalId: string, type: string, physicalId: string, properties: Record<string, unknown> = {}): TemplateResource {
   return { logicalId, type, physicalId, properties, attributes: {}, source: { file: '/tmp/template.yaml', pointer: `/Resources/${logicalId}` } };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../core/log.js';
-import type { Project, TemplateResource } from '../../definitions/model.js';
+import type { TemplateResource } from '../../definitions/model.js';
 import type { EmbeddedService, ServiceContext, ServiceRequest } from '../service.js';
 
 export interface TestEndpoint {
@@ -26,21 +26,8 @@ export interface TestEndpoint {
 
 export const CREDENTIALS = { accessKeyId: 'AKIDGATEHOUSETEST', secretAccessKey: 'secret' };
 
-export function testProject(resources: TemplateResource[] = []): Project {
-  return {
-    file: '/tmp/template.yaml',
-    stackName: 'test',
-    region: 'us-east-1',
-    accountId: '000000000000',
-    apis: [],
-    functions: [],
-    vpcLinks: [],
-    domains: [],
-    resources,
-    outputs: {},
-    parameters: {},
-  };
-}
+export { testProject } from '../testing.js';
+import { testProject } from '../testing.js';
 
 export function resource(logicalId: string, type: string, properties: Record<string, unknown>, physicalId: string): TemplateResource {
   return { logicalId, type, properties, physicalId, attributes: {}, source: { file: '/tmp/template.yaml', pointer: `/Resources/${logicalId}` } };

@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createLogger } from '../../core/log.js';
-import type { Project, TemplateResource } from '../../definitions/model.js';
+import type { TemplateResource } from '../../definitions/model.js';
 import type { EmbeddedService, ServiceRequest } from '../service.js';
 import { createStepFunctionsService, type StepFunctionsDeps } from './index.js';
 
-export function testProject(resources: TemplateResource[] = [], file = '/tmp/template.yaml'): Project {
-  return { file, stackName: 'test', region: 'us-east-1', accountId: '000000000000', apis: [], functions: [], vpcLinks: [], domains: [], resources, outputs: {}, parameters: {} };
-}
+export { testProject } from '../testing.js';
+import { testProject } from '../testing.js';
 
 export async function serve(service: EmbeddedService): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
