@@ -19,6 +19,7 @@ import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
+import { localAwsClient } from '../services/aws-client.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { createDualProtocolServer } from './dual-protocol.js';
@@ -156,7 +157,15 @@ async function buildServing(
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
     const deployment = compileDeployment(project, gateway);
-    const context: Omit<ServiceContext, 'dataDir'> = { region: project.region, accountId: project.accountId, endpoint: awsUrl, log, project, lambda };
+    const context: Omit<ServiceContext, 'dataDir'> = {
+      region: project.region,
+      accountId: project.accountId,
+      endpoint: awsUrl,
+      log,
+      project,
+      lambda,
+      callAws: localAwsClient(awsUrl, http, project.region),
+    };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
     }

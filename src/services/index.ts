@@ -15,7 +15,7 @@ import { snsService } from './sns/index.js';
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
   { name: 'kinesis', create: kinesisService },
-  { name: 'stepfunctions', create: (context) => stepFunctionsService(context, { lambda: context.lambda }) },
+  { name: 'stepfunctions', create: (context) => stepFunctionsService(context, { lambda: context.lambda, callAws: context.callAws }) },
   { name: 'sqs', create: sqsService },
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },

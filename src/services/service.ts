@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.js';
 import type { Project } from '../definitions/model.js';
 import type { LambdaRuntime } from '../lambda/index.js';
+import type { CallAws } from './aws-client.js';
 
 export interface ServiceContext {
   /** Folder this service keeps its durable state in (created by the endpoint). */
@@ -20,6 +21,8 @@ export interface ServiceContext {
   project: Project;
   /** The local Lambda runtime, for services that invoke functions (Step Functions tasks, SNS subscriptions). */
   lambda?: LambdaRuntime;
+  /** Calls another embedded service through the endpoint (Step Functions service tasks). */
+  callAws?: CallAws;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */

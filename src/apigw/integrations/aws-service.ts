@@ -10,7 +10,7 @@
 import { GatewayError } from '../../core/errors.js';
 import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError } from '../../http/client.js';
-import { SigV4Signer } from '../../http/sigv4-signer.js';
+import { SigV4Signer, LOCAL_CREDENTIALS } from '../../http/sigv4-signer.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
 
@@ -26,8 +26,7 @@ const JSON_SERVICES: Readonly<Record<string, { target: string; version: '1.0' | 
   ssm: { target: 'AmazonSSM', version: '1.1' },
 };
 
-/** Local signing keys: the embedded services accept any credentials unless told to verify. */
-const LOCAL_SIGNER = new SigV4Signer({ accessKeyId: 'AKIAGATEHOUSELOCAL00', secretAccessKey: 'gatehouse-local-secret' });
+const LOCAL_SIGNER = new SigV4Signer(LOCAL_CREDENTIALS);
 
 export interface AwsServiceUri {
   region: string;

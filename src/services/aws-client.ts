@@ -1,0 +1,76 @@
+/**
+ * A minimal AWS client for gatehouse's own calls to the embedded services (Step Functions tasks):
+ * JSON-protocol actions by `X-Amz-Target`, S3 objects by path, signed like any SDK request and
+ * sent to the embedded endpoint, so they take the same path as external clients.
+ * AWS docs: Smithy "AWS JSON 1.0/1.1 protocol"; Step Functions "service integrations".
+ */
+import { SigV4Signer, LOCAL_CREDENTIALS } from '../http/sigv4-signer.js';
+import type { HttpClient } from '../http/client.js';
+
+const JSON_TARGETS: Readonly<Record<string, { prefix: string; version: '1.0' | '1.1'; signingName: string }>> = {
+  dynamodb: { prefix: 'DynamoDB_20120810', version: '1.0', signingName: 'dynamodb' },
+  sqs: { prefix: 'AmazonSQS', version: '1.0', signingName: 'sqs' },
+  sns: { prefix: 'AmazonSimpleNotificationService', version: '1.0', signingName: 'sns' },
+  kinesis: { prefix: 'Kinesis_20131202', version: '1.1', signingName: 'kinesis' },
+  states: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
+  sfn: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
+};
+
+export type CallAws = (service: string, action: string, input: unknown) => Promise<unknown>;
+
+/** An error as the service reported it; `name` is the AWS error code. */
+export class AwsCallError extends Error {
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export function localAwsClient(endpoint: string, http: HttpClient, region: string): CallAws {
+  const url = new URL(endpoint);
+  const signer = new SigV4Signer(LOCAL_CREDENTIALS);
+  const target = { protocol: url.protocol, hostname: url.hostname, ...(url.port === '' ? {} : { port: Number(url.port) }) };
+
+  async function send(method: string, path: string, headers: Record<string, string>, body: Buffer, signingName: string) {
+    const signed = await signer.sign({ ...target, method, path, query: {}, headers, body }, region, signingName);
+    return http.request({ origin: url.origin, path, method, headers: Object.entries(signed), body: method === 'GET' ? null : body, timeoutMs: 60_000 });
+  }
+
+  return async (service, action, input) => {
+    if (service === 's3') return s3Call(action, input as Record<string, unknown>, send);
+    const json = JSON_TARGETS[service];
+    if (json === undefined) throw new AwsCallError('States.Runtime', `gatehouse does not embed the ${service} service`);
+    const response = await send(
+      'POST',
+      '/',
+      { 'x-amz-target': `${json.prefix}.${action}`, 'content-type': `application/x-amz-json-${json.version}` },
+      Buffer.from(JSON.stringify(input ?? {}), 'utf8'),
+      json.signingName,
+    );
+    const text = response.body.toString('utf8');
+    const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    if (response.statusCode >= 300) {
+      const type = String(parsed['__type'] ?? 'ServiceException');
+      throw new AwsCallError(type.slice(type.lastIndexOf('#') + 1), String(parsed['message'] ?? parsed['Message'] ?? text));
+    }
+    return parsed;
+  };
+}
+
+type Send = (method: string, path: string, headers: Record<string, string>, body: Buffer, signingName: string) => ReturnType<HttpClient['request']>;
+
+async function s3Call(action: string, input: Record<string, unknown>, send: Send): Promise<unknown> {
+  const path = `/${encodeURIComponent(String(input['Bucket']))}/${String(input['Key'] ?? '').split('/').map(encodeURIComponent).join('/')}`;
+  if (action === 'GetObject') {
+    const response = await send('GET', path, {}, Buffer.alloc(0), 's3');
+    if (response.statusCode >= 300) throw new AwsCallError(/<Code>([^<]+)<\/Code>/.exec(response.body.toString())?.[1] ?? 'S3Error', response.body.toString());
+    return { Body: response.body.toString('utf8') };
+  }
+  if (action === 'PutObject') {
+    const body = Buffer.from(typeof input['Body'] === 'string' ? input['Body'] : JSON.stringify(input['Body'] ?? ''), 'utf8');
+    const response = await send('PUT', path, {}, body, 's3');
+    if (response.statusCode >= 300) throw new AwsCallError(/<Code>([^<]+)<\/Code>/.exec(response.body.toString())?.[1] ?? 'S3Error', response.body.toString());
+    return { ETag: response.rawHeaders.find(([name]) => name.toLowerCase() === 'etag')?.[1] };
+  }
+  throw new AwsCallError('States.Runtime', `S3 action ${action} is not available to Step Functions tasks in gatehouse`);
+}
