@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../core/log.js';
 import type { TemplateResource } from '../../definitions/model.js';
-import type { ServiceRequest } from '../service.js';
+import { createAwsEndpointHandler } from '../../server/aws-endpoint.js';
 import { dynamodbService, type DynamoDbService } from './index.js';
 
 export interface TestEndpoint {
@@ -44,29 +44,8 @@ export async function startEndpoint(options: { dataDir?: string; resources?: Tem
     if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const request: ServiceRequest = {
-        raw: req,
-        method: req.method ?? 'GET',
-        path: q === -1 ? url : url.slice(0, q),
-        query: q === -1 ? '' : url.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      if (!service.matches(request)) {
-        res.writeHead(400).end('{"__type":"UnknownOperationException"}');
-        return;
-      }
-      service.handle(request, res).catch((error: unknown) => {
-        res.writeHead(500).end(String(error));
-      });
-    });
-  });
+  // The endpoint's own dispatcher, so tests see the request handling gatehouse serves.
+  const server: Server = createServer(createAwsEndpointHandler({ ready: () => true, services: () => [service], log: createLogger('silent') }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -12,7 +12,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createLogger } from '../../core/log.js';
 import type { TemplateResource } from '../../definitions/model.js';
-import type { EmbeddedService, ServiceRequest } from '../service.js';
+import type { EmbeddedService } from '../service.js';
+import { createAwsEndpointHandler } from '../../server/aws-endpoint.js';
 import { createKinesisService, type KinesisService } from './index.js';
 
 export { testProject } from '../testing.js';
@@ -20,32 +21,8 @@ import { testProject } from '../testing.js';
 
 /** Serves `services` on 127.0.0.1:0; returns the URL and a close function. */
 export async function serve(services: EmbeddedService[]): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const request: ServiceRequest = {
-        raw: req,
-        method: req.method ?? 'GET',
-        path: q === -1 ? url : url.slice(0, q),
-        query: q === -1 ? '' : url.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      const service = services.find((s) => s.matches(request));
-      if (service === undefined) {
-        res.writeHead(400, { 'Content-Type': 'application/json' });
-        res.end('{"__type":"UnknownOperationException"}');
-        return;
-      }
-      service.handle(request, res).catch((error: unknown) => {
-        res.writeHead(500);
-        res.end(String(error));
-      });
-    });
-  });
+  // The endpoint's own dispatcher, so tests see the request handling gatehouse serves.
+  const server: Server = createServer(createAwsEndpointHandler({ ready: () => true, services: () => services, log: createLogger('silent') }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../core/log.js';
 import type { TemplateResource } from '../../definitions/model.js';
-import type { EmbeddedService, ServiceRequest } from '../service.js';
+import type { EmbeddedService } from '../service.js';
+import { createAwsEndpointHandler } from '../../server/aws-endpoint.js';
 import { s3Service, type S3ServiceOptions } from './index.js';
 
 export interface TestS3 {
@@ -34,29 +35,8 @@ export async function startS3(options: S3ServiceOptions & { resources?: Template
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-s3-'));
   const ownsDir = options.dataDir === undefined;
   let service: EmbeddedService | undefined;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const request: ServiceRequest = {
-        raw: req,
-        method: req.method ?? 'GET',
-        path: q === -1 ? url : url.slice(0, q),
-        query: q === -1 ? '' : url.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      if (service === undefined || !service.matches(request)) {
-        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('not claimed by s3');
-        return;
-      }
-      service.handle(request, res).catch((error: unknown) => {
-        res.writeHead(500).end(String(error));
-      });
-    });
-  });
+  // The endpoint's own dispatcher, so tests see the request handling gatehouse serves.
+  const server: Server = createServer(createAwsEndpointHandler({ ready: () => true, services: () => (service === undefined ? [] : [service]), log: createLogger('silent') }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

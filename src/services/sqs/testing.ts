@@ -4,20 +4,21 @@
  * `matches` is true answers), with restart on the same data folder and SDK v3 clients.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../core/log.js';
 import type { TemplateResource } from '../../definitions/model.js';
-import type { EmbeddedService, ServiceContext, ServiceRequest } from '../service.js';
+import type { EmbeddedService, ServiceContext } from '../service.js';
+import { createAwsEndpointHandler } from '../../server/aws-endpoint.js';
 
 export interface TestEndpoint {
   url: string;
   dataDir: string;
   services: EmbeddedService[];
   /** Every request the endpoint saw (method, path, headers), for protocol assertions. */
-  seen: { method: string; path: string; headers: ServiceRequest['headers'] }[];
+  seen: { method: string; path: string; headers: IncomingHttpHeaders }[];
   /** Closes the services and creates them again on the same data folder (a process restart). */
   restart(): Promise<void>;
   /** Stops the server and the services; removes the data folder unless `keepData`. */
@@ -41,30 +42,12 @@ export async function startEndpoint(options: {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gatehouse-sqs-'));
   const services: EmbeddedService[] = [];
   const seen: TestEndpoint['seen'] = [];
+  // The endpoint's own dispatcher, so tests see the request handling gatehouse serves.
+  const dispatch = createAwsEndpointHandler({ ready: () => true, services: () => services, log: createLogger('silent') });
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const request: ServiceRequest = {
-        raw: req,
-        method: req.method ?? 'GET',
-        path: q === -1 ? url : url.slice(0, q),
-        query: q === -1 ? '' : url.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      seen.push({ method: request.method, path: request.path, headers: request.headers });
-      const service = services.find((s) => s.matches(request));
-      if (service === undefined) {
-        res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"__type":"UnknownOperationException"}');
-        return;
-      }
-      service.handle(request, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500).end(String((error as Error)?.stack ?? error));
-      });
-    });
+    const url = req.url ?? '/';
+    seen.push({ method: req.method ?? 'GET', path: url.split('?')[0]!, headers: req.headers });
+    dispatch(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
