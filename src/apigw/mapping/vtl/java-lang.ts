@@ -69,6 +69,18 @@ function foldCase(s: string): string {
   return s.toUpperCase().toLowerCase();
 }
 
+/** `String.replaceAll(regex, replacement)` (every match) or `replaceFirst` (the first one). */
+function regexReplace(everyMatch: boolean): Method<string> {
+  return (s, a) => {
+    if (a.length !== 2) return NO_METHOD;
+    const regex = strArg(a[0]);
+    const replacement = strArg(a[1]);
+    if (regex === NO_METHOD || replacement === NO_METHOD) return NO_METHOD;
+    if (regex === null || replacement === null) throw npe();
+    return checkLength(javaReplace(s, regex, replacement, everyMatch));
+  };
+}
+
 export const STRING_METHODS = new Map<string, Method<string>>([
   ['length', (s, a) => (a.length === 0 ? s.length : NO_METHOD)],
   ['isEmpty', (s, a) => (a.length === 0 ? s.length === 0 : NO_METHOD)],
@@ -215,28 +227,8 @@ export const STRING_METHODS = new Map<string, Method<string>>([
       return checkLength(s.replaceAll(target, () => replacement));
     },
   ],
-  [
-    'replaceAll',
-    (s, a) => {
-      if (a.length !== 2) return NO_METHOD;
-      const regex = strArg(a[0]);
-      const replacement = strArg(a[1]);
-      if (regex === NO_METHOD || replacement === NO_METHOD) return NO_METHOD;
-      if (regex === null || replacement === null) throw npe();
-      return checkLength(javaReplace(s, regex, replacement, true));
-    },
-  ],
-  [
-    'replaceFirst',
-    (s, a) => {
-      if (a.length !== 2) return NO_METHOD;
-      const regex = strArg(a[0]);
-      const replacement = strArg(a[1]);
-      if (regex === NO_METHOD || replacement === NO_METHOD) return NO_METHOD;
-      if (regex === null || replacement === null) throw npe();
-      return checkLength(javaReplace(s, regex, replacement, false));
-    },
-  ],
+  ['replaceAll', regexReplace(true)],
+  ['replaceFirst', regexReplace(false)],
   [
     'matches',
     (s, a) => {
