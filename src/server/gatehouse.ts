@@ -14,7 +14,8 @@ import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
-import { createProtectServices } from '../apigw/auth/services.js';
+import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
+import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -152,7 +153,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log }),
+    auth: createProtectServices(project, { log, jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
