@@ -35,6 +35,8 @@ export async function startTestGateway(
     files?: Record<string, string>;
     /** Defaults to a silent logger (tests that read log lines pass their own). */
     log?: Logger;
+    /** `--enforce-iam`, and an IAM config written beside the definition (`--iam-config`). */
+    iam?: { enforce: boolean; config?: object };
   } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
@@ -44,6 +46,7 @@ export async function startTestGateway(
     writeFileSync(join(dir, name), content);
   }
   writeFileSync(file, typeof definition === 'string' ? definition : stringify(definition));
+  if (options.iam?.config !== undefined) writeFileSync(join(dir, 'iam.yaml'), stringify(options.iam.config));
   const gatehouse = await startGatehouse({
     file,
     port: 0,
@@ -53,6 +56,7 @@ export async function startTestGateway(
     watch: options.watch ?? false,
     parameterOverrides: options.parameterOverrides ?? {},
     log: options.log ?? createLogger('silent'),
+    ...(options.iam && { enforceIam: options.iam.enforce, ...(options.iam.config !== undefined && { iamConfig: join(dir, 'iam.yaml') }) }),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
   });
   return {
