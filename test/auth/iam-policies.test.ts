@@ -13,7 +13,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { signedCall, type Credentials } from '../support/sigv4.js';
-import { mock } from './support.js';
+import { mock, samRestApi, SIGV4_SCHEME } from './support.js';
 
 const IDENTITY = '{"userArn":"$context.identity.userArn","caller":"$context.identity.caller"}';
 const iam = (op: Record<string, unknown> = {}) => mock(IDENTITY, { security: [{ sigv4: [] }], ...op });
@@ -22,27 +22,19 @@ const invoke = (resource: string | string[], effect = 'Allow') => ({ Version: '2
 const TEMPLATE = {
   Transform: 'AWS::Serverless-2016-10-31',
   Resources: {
-    Api: {
-      Type: 'AWS::Serverless::Api',
-      Properties: {
-        StageName: 'Prod',
-        DefinitionBody: {
-          openapi: '3.0.1',
-          info: { title: 'iam', version: '1' },
-          components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
-          paths: {
-            '/reports': { get: iam(), post: iam() },
-            '/admin': { get: iam() },
-            '/public': { get: iam() },
-            '/users/{id}': { get: iam() },
-          },
-          'x-amazon-apigateway-policy': {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Carol', 'Arn'] } }, Action: 'execute-api:Invoke', Resource: 'execute-api:/Prod/GET/public' }],
-          },
-        },
+    Api: samRestApi('iam', {
+      components: { securitySchemes: SIGV4_SCHEME },
+      paths: {
+        '/reports': { get: iam(), post: iam() },
+        '/admin': { get: iam() },
+        '/public': { get: iam() },
+        '/users/{id}': { get: iam() },
       },
-    },
+      'x-amazon-apigateway-policy': {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Carol', 'Arn'] } }, Action: 'execute-api:Invoke', Resource: 'execute-api:/Prod/GET/public' }],
+      },
+    }),
     Alice: {
       Type: 'AWS::IAM::User',
       Properties: {

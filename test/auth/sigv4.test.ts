@@ -3,7 +3,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { signedCall, type Credentials } from '../support/sigv4.js';
-import { mock } from './support.js';
+import { mock, samRestApi, SIGV4_SCHEME } from './support.js';
 
 const IDENTITY = '{"accessKey":"$context.identity.accessKey","accountId":"$context.identity.accountId","caller":"$context.identity.caller","user":"$context.identity.user","userArn":"$context.identity.userArn"}';
 
@@ -11,28 +11,20 @@ function iamTemplate(withKeys: boolean): object {
   return {
     Transform: 'AWS::Serverless-2016-10-31',
     Resources: {
-      Api: {
-        Type: 'AWS::Serverless::Api',
-        Properties: {
-          StageName: 'Prod',
-          DefinitionBody: {
-            openapi: '3.0.1',
-            info: { title: 'iam', version: '1' },
-            components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
-            paths: {
-              '/iam': { get: mock(IDENTITY, { security: [{ sigv4: [] }] }), post: mock(IDENTITY, { security: [{ sigv4: [] }] }) },
-              '/denied': { get: mock('{}', { security: [{ sigv4: [] }] }) },
-            },
-            'x-amazon-apigateway-policy': {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
-                { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/alice' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*/GET/denied' },
-              ],
-            },
-          },
+      Api: samRestApi('iam', {
+        components: { securitySchemes: SIGV4_SCHEME },
+        paths: {
+          '/iam': { get: mock(IDENTITY, { security: [{ sigv4: [] }] }), post: mock(IDENTITY, { security: [{ sigv4: [] }] }) },
+          '/denied': { get: mock('{}', { security: [{ sigv4: [] }] }) },
         },
-      },
+        'x-amazon-apigateway-policy': {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+            { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/alice' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*/GET/denied' },
+          ],
+        },
+      }),
       ...(withKeys && {
         Alice: { Type: 'AWS::IAM::User', Properties: { UserName: 'alice' } },
         AliceKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Alice' } } },
