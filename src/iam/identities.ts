@@ -10,7 +10,7 @@
  * "IAM identifiers" (unique ids, assumed-role ARNs), CloudFormation "AWS::IAM::User", "Role", "Group",
  * "Policy", "ManagedPolicy", "AccessKey".
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Project, TemplateResource } from '../definitions/model.js';
 import { compilePolicy, PolicyError, type Policy } from '../apigw/auth/policy.js';
 import { DefinitionError, at, type Loc } from '../definitions/errors.js';
@@ -66,6 +66,7 @@ export function iamUniqueId(prefix: 'AIDA' | 'AROA', arn: string): string {
 
 export class IamIdentities {
   readonly #byKey = new Map<string, IamIdentity>();
+  readonly #roleSessions = new Map<string, IamIdentity>();
   /** Managed policies gatehouse does not know: attached, but not evaluated (logged at start). */
   readonly warnings: string[] = [];
 
@@ -77,6 +78,16 @@ export class IamIdentities {
 
   get(accessKeyId: string): IamIdentity | undefined {
     return this.#byKey.get(accessKeyId);
+  }
+
+  /** The session API Gateway opens with an integration's `credentials` role (keys only gatehouse holds). */
+  roleSession(roleArn: string): IamIdentity | undefined {
+    return this.#roleSessions.get(roleArn);
+  }
+
+  addRoleSession(roleArn: string, identity: IamIdentity): void {
+    this.#roleSessions.set(roleArn, identity);
+    this.add(identity);
   }
 
   get size(): number {
@@ -123,23 +134,22 @@ export function loadIdentities(project: Project, config: IamConfig | null, enfor
     identities.add(userIdentity(find(users, userName), userName, { accessKeyId: r.physicalId, secretAccessKey: secret }));
   }
 
+  // API Gateway assumes an integration's role as `BackplaneAssumeRoleSession` (the session name in
+  // recorded SQS SenderIds `AROA...:BackplaneAssumeRoleSession` and STS assumed-role ARNs of integrations).
+  if (enforce) {
+    for (const role of roles) {
+      const session = roleSession(project, role, 'BackplaneAssumeRoleSession', { accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') }, policies.of({ kind: 'role', resource: role }), {});
+      identities.addRoleSession(String(role.attributes['Arn']), session);
+    }
+  }
+
   for (const [i, c] of (config?.credentials ?? []).entries()) {
     const where = { file: config!.file, pointer: `/credentials/${i}` };
     const key = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
     if (c.role !== undefined) {
       const role = find(roles, c.role);
       if (role === undefined) throw problem(at(where, 'role'), `no AWS::IAM::Role ${c.role} in the template`);
-      const session = c.sessionName ?? c.accessKeyId;
-      const roleId = String(role.attributes['RoleId'] ?? iamUniqueId('AROA', role.physicalId));
-      const userId = `${roleId}:${session}`;
-      identities.add({
-        ...key,
-        accountId: project.accountId,
-        userArn: `arn:aws:sts::${project.accountId}:assumed-role/${role.physicalId}/${session}`,
-        userId,
-        policies: policies.of({ kind: 'role', resource: role }),
-        context: { 'aws:userid': userId, 'aws:principaltype': 'AssumedRole', 'aws:rolesessionname': session, ...tagContext(role), ...lowerKeys(c.context ?? {}) },
-      });
+      identities.add(roleSession(project, role, c.sessionName ?? c.accessKeyId, key, policies.of({ kind: 'role', resource: role }), c.context ?? {}));
     } else if (c.user !== undefined) {
       const user = find(users, c.user);
       if (user === undefined) throw problem(at(where, 'user'), `no AWS::IAM::User ${c.user} in the template`);
@@ -149,6 +159,27 @@ export function loadIdentities(project: Project, config: IamConfig | null, enfor
     }
   }
   return identities;
+}
+
+/** A session of a template role: `arn:aws:sts::{account}:assumed-role/{role}/{session}`, user id `{RoleId}:{session}`. */
+function roleSession(
+  project: Project,
+  role: TemplateResource,
+  session: string,
+  key: { accessKeyId: string; secretAccessKey: string },
+  policies: NamedPolicy[],
+  context: Record<string, string>,
+): IamIdentity {
+  const roleId = String(role.attributes['RoleId'] ?? iamUniqueId('AROA', role.physicalId));
+  const userId = `${roleId}:${session}`;
+  return {
+    ...key,
+    accountId: project.accountId,
+    userArn: `arn:aws:sts::${project.accountId}:assumed-role/${role.physicalId}/${session}`,
+    userId,
+    policies,
+    context: { 'aws:userid': userId, 'aws:principaltype': 'AssumedRole', 'aws:rolesessionname': session, ...tagContext(role), ...lowerKeys(context) },
+  };
 }
 
 function lowerKeys(values: Record<string, string>): Record<string, string> {

@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { signedCall, type Credentials } from '../support/sigv4.js';
 
 const ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 const ownItems = (variable: string) => ({
@@ -26,7 +27,21 @@ const ownItems = (variable: string) => ({
   ],
 });
 
+/** An AWS integration reading one note with GetItem, signed with `credentials`; DynamoDB's 4xx answers become 403. */
+const getItem = (credentials: unknown) => ({
+  responses: { '200': { description: 'ok' }, '403': { description: 'denied' } },
+  'x-amazon-apigateway-integration': {
+    type: 'aws',
+    httpMethod: 'POST',
+    uri: 'arn:aws:apigateway:us-east-1:dynamodb:action/GetItem',
+    credentials,
+    requestTemplates: { 'application/json': `{"TableName":"notes","Key":{"owner":{"S":"$input.params('owner')"},"id":{"S":"$input.params('id')"}}}` },
+    responses: { '4\\d{2}': { statusCode: '403' }, default: { statusCode: '200' } },
+  },
+});
+
 const TEMPLATE = {
+  Transform: 'AWS::Serverless-2016-10-31',
   Resources: {
     Notes: {
       Type: 'AWS::DynamoDB::Table',
@@ -37,11 +52,47 @@ const TEMPLATE = {
         KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }, { AttributeName: 'id', KeyType: 'RANGE' }],
       },
     },
-    NoteTakers: { Type: 'AWS::IAM::Group', Properties: { Policies: [{ PolicyName: 'own-notes', PolicyDocument: ownItems('${aws:username}') }] } },
+    NoteTakers: {
+      Type: 'AWS::IAM::Group',
+      Properties: {
+        Policies: [
+          { PolicyName: 'own-notes', PolicyDocument: ownItems('${aws:username}') },
+          { PolicyName: 'own-notes-api', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:*/Prod/GET/notes/*' }] } },
+        ],
+      },
+    },
     Alice: { Type: 'AWS::IAM::User', Properties: { UserName: 'alice', Groups: [{ Ref: 'NoteTakers' }] } },
     AliceKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Alice' } } },
     Bob: { Type: 'AWS::IAM::User', Properties: { UserName: 'bob', Groups: [{ Ref: 'NoteTakers' }] } },
     BobKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Bob' } } },
+    Api: {
+      Type: 'AWS::Serverless::Api',
+      Properties: {
+        StageName: 'Prod',
+        DefinitionBody: {
+          openapi: '3.0.1',
+          info: { title: 'notes', version: '1' },
+          components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
+          paths: {
+            '/notes/{owner}/{id}': { get: { security: [{ sigv4: [] }], ...getItem('arn:aws:iam::*:user/*') } },
+            '/shared/{owner}/{id}': { get: getItem({ 'Fn::GetAtt': ['SharedReader', 'Arn'] }) },
+          },
+        },
+      },
+    },
+    SharedReader: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Policies: [
+          {
+            PolicyName: 'shared-notes',
+            PolicyDocument: {
+              Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': ['Notes', 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['shared'] } } }],
+            },
+          },
+        ],
+      },
+    },
     WebUser: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'web-user', Policies: [{ PolicyName: 'own-notes', PolicyDocument: ownItems('${cognito-identity.amazonaws.com:sub}') }] } },
   },
 };
@@ -51,6 +102,7 @@ const CONFIG = { credentials: [{ accessKeyId: 'ASIAWEBSESSION', secretAccessKey:
 
 let gw: TestGateway;
 const clients: Record<string, DynamoDBClient> = {};
+const keys: Record<string, Credentials> = {};
 
 before(async () => {
   gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', iam: { enforce: true, config: CONFIG } });
@@ -58,7 +110,8 @@ before(async () => {
     new DynamoDBClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
   for (const name of ['Alice', 'Bob']) {
     const key = gw.gatehouse.project.resources.find((r) => r.logicalId === `${name}Key`)!;
-    clients[name] = client(key.physicalId, String(key.attributes['SecretAccessKey']));
+    keys[name] = { accessKeyId: key.physicalId, secretAccessKey: String(key.attributes['SecretAccessKey']) };
+    clients[name] = client(keys[name].accessKeyId, keys[name].secretAccessKey);
   }
   clients['Web'] = client('ASIAWEBSESSION', 'web-secret');
   clients['Anyone'] = client('AKIAUNMAPPED', 'whatever');
@@ -123,4 +176,23 @@ test("keys nobody mapped keep the endpoint's open access; a mapped key with a wr
     assert.equal(error.name, 'InvalidSignatureException');
     return true;
   });
+});
+
+// API Gateway "Set up an API integration request": credentials `arn:aws:iam::*:user/*` call the service
+// with the caller's own credentials; a role ARN with that role's.
+test("behind the API: caller credentials keep each user to its notes; an integration role to what it allows", async () => {
+  const own = await signedCall(gw, keys['Alice']!, 'GET', '/Prod/notes/alice/1');
+  assert.equal(own.status, 200, own.text);
+  assert.equal((own.json() as { Item: { text: { S: string } } }).Item.text.S, 'mine');
+  const other = await signedCall(gw, keys['Alice']!, 'GET', '/Prod/notes/bob/1');
+  assert.equal(other.status, 403);
+  assert.match(other.text, /AccessDeniedException/);
+
+  await clients['Anyone']!.send(new PutItemCommand({ TableName: 'notes', Item: { ...note('shared', '1'), text: { S: 'for all' } } }));
+  const shared = await gw.call('GET', '/Prod/shared/shared/1');
+  assert.equal(shared.status, 200, shared.text);
+  assert.equal((shared.json() as { Item: { text: { S: string } } }).Item.text.S, 'for all');
+  const notShared = await gw.call('GET', '/Prod/shared/alice/1');
+  assert.equal(notShared.status, 403);
+  assert.match(notShared.text, /assumed-role\/[^/]+\/BackplaneAssumeRoleSession is not authorized to perform: dynamodb:GetItem/);
 });
