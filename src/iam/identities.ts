@@ -90,6 +90,28 @@ export class IamIdentities {
     this.add(identity);
   }
 
+  /**
+   * Registers temporary credentials as another session of a template role (Cognito identity pool
+   * credentials): same policies, its own session name and context keys. Null when the role is not
+   * the template's or policies are not enforced (the keys then stay unmapped).
+   */
+  openSession(roleArn: string, session: string, key: { accessKeyId: string; secretAccessKey: string }, context: Record<string, string>): IamIdentity | null {
+    const base = this.#roleSessions.get(roleArn);
+    if (base === undefined) return null;
+    const roleId = base.userId.slice(0, base.userId.indexOf(':'));
+    const userId = `${roleId}:${session}`;
+    const identity: IamIdentity = {
+      ...key,
+      accountId: base.accountId,
+      userArn: base.userArn.replace(/[^/]+$/, session),
+      userId,
+      policies: base.policies,
+      context: { ...base.context, 'aws:userid': userId, 'aws:rolesessionname': session, ...lowerKeys(context) },
+    };
+    this.add(identity);
+    return identity;
+  }
+
   get size(): number {
     return this.#byKey.size;
   }

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { signedCall, type Credentials } from '../support/sigv4.js';
+import { samRestApi, SIGV4_SCHEME } from '../auth/support.js';
 
 const ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 const ownItems = (variable: string) => ({
@@ -65,21 +66,13 @@ const TEMPLATE = {
     AliceKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Alice' } } },
     Bob: { Type: 'AWS::IAM::User', Properties: { UserName: 'bob', Groups: [{ Ref: 'NoteTakers' }] } },
     BobKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Bob' } } },
-    Api: {
-      Type: 'AWS::Serverless::Api',
-      Properties: {
-        StageName: 'Prod',
-        DefinitionBody: {
-          openapi: '3.0.1',
-          info: { title: 'notes', version: '1' },
-          components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
-          paths: {
-            '/notes/{owner}/{id}': { get: { security: [{ sigv4: [] }], ...getItem('arn:aws:iam::*:user/*') } },
-            '/shared/{owner}/{id}': { get: getItem({ 'Fn::GetAtt': ['SharedReader', 'Arn'] }) },
-          },
-        },
+    Api: samRestApi('notes', {
+      components: { securitySchemes: SIGV4_SCHEME },
+      paths: {
+        '/notes/{owner}/{id}': { get: { security: [{ sigv4: [] }], ...getItem('arn:aws:iam::*:user/*') } },
+        '/shared/{owner}/{id}': { get: getItem({ 'Fn::GetAtt': ['SharedReader', 'Arn'] }) },
       },
-    },
+    }),
     SharedReader: {
       Type: 'AWS::IAM::Role',
       Properties: {

@@ -66,6 +66,16 @@ export interface GrantRecord {
   data: Record<string, unknown>;
 }
 
+/** Temporary credentials handed out by an identity pool (GetCredentialsForIdentity). */
+export interface IdentityCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  roleArn: string;
+  identityId: string;
+  poolId: string;
+  expires: number;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pools (id TEXT PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, kid TEXT NOT NULL, private_key TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, name TEXT NOT NULL, secret TEXT, config TEXT NOT NULL, created INTEGER NOT NULL);
@@ -80,6 +90,10 @@ CREATE TABLE IF NOT EXISTS groups (
   PRIMARY KEY (pool_id, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS memberships (pool_id TEXT NOT NULL, group_name TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY (pool_id, username, group_name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS identities (pool_id TEXT NOT NULL, login TEXT NOT NULL, identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, login)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS credentials (
+  access_key TEXT PRIMARY KEY, secret TEXT NOT NULL, role_arn TEXT NOT NULL, identity_id TEXT NOT NULL, pool_id TEXT NOT NULL, expires INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS grants (
   hash TEXT PRIMARY KEY, kind TEXT NOT NULL, pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
   data TEXT NOT NULL, expires INTEGER NOT NULL
@@ -259,8 +273,42 @@ export class CognitoStore {
     this.#db.prepare('DELETE FROM grants WHERE hash = ? AND kind = ?').run(hashToken(token), kind);
   }
 
-  /** Drops expired refresh tokens and sessions. */
+  /** The identity pool identity of a login (`{provider}/{sub}`), created on first use. */
+  identityOf(poolId: string, login: string, create: () => string): string {
+    const row = this.#db.prepare('SELECT identity_id FROM identities WHERE pool_id = ? AND login = ?').get(poolId, login) as { identity_id: string } | undefined;
+    if (row !== undefined) return row.identity_id;
+    const id = create();
+    this.#db.prepare('INSERT INTO identities (pool_id, login, identity_id) VALUES (?, ?, ?)').run(poolId, login, id);
+    return id;
+  }
+
+  /** The login an identity id belongs to (`unauthenticated:{id}` for guests), or undefined. */
+  loginOf(identityId: string): { poolId: string; login: string } | undefined {
+    const row = this.#db.prepare('SELECT pool_id, login FROM identities WHERE identity_id = ?').get(identityId) as { pool_id: string; login: string } | undefined;
+    return row && { poolId: row.pool_id, login: row.login };
+  }
+
+  putCredentials(c: IdentityCredentials): void {
+    this.#db
+      .prepare('INSERT INTO credentials (access_key, secret, role_arn, identity_id, pool_id, expires) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(c.accessKeyId, c.secretAccessKey, c.roleArn, c.identityId, c.poolId, c.expires);
+  }
+
+  liveCredentials(now: number): IdentityCredentials[] {
+    const rows = this.#db.prepare('SELECT * FROM credentials WHERE expires >= ?').all(now) as {
+      access_key: string;
+      secret: string;
+      role_arn: string;
+      identity_id: string;
+      pool_id: string;
+      expires: number;
+    }[];
+    return rows.map((r) => ({ accessKeyId: r.access_key, secretAccessKey: r.secret, roleArn: r.role_arn, identityId: r.identity_id, poolId: r.pool_id, expires: r.expires }));
+  }
+
+  /** Drops expired refresh tokens, sessions and identity pool credentials. */
   sweep(now: number): void {
     this.#db.prepare('DELETE FROM grants WHERE expires < ?').run(now);
+    this.#db.prepare('DELETE FROM credentials WHERE expires < ?').run(now);
   }
 }

@@ -151,10 +151,10 @@ export function opaqueToken(bytes = 96): string {
 }
 
 /**
- * The claims of an access token this pool issued, or null when it is not one (bad signature, other
- * issuer, not an access token); `expired` when it was valid but is past `exp`.
+ * The claims of an ID or access token (`use`) one of the pools issued, or null when it is not one (bad
+ * signature, other issuer, other token use); `expired` when it was valid but is past `exp`.
  */
-export async function readAccessToken(region: string, pool: (poolId: string) => PoolRecord | undefined, token: string): Promise<JWTPayload | 'expired' | null> {
+export async function readPoolToken(region: string, pool: (poolId: string) => PoolRecord | undefined, token: string, use: 'id' | 'access'): Promise<JWTPayload | 'expired' | null> {
   const { decodeJwt, jwtVerify } = await jose();
   let iss: unknown;
   try {
@@ -167,7 +167,7 @@ export async function readAccessToken(region: string, pool: (poolId: string) => 
   if (record === undefined || iss !== issuerOf(region, poolId)) return null;
   try {
     const { payload } = await jwtVerify(token, keysOf(record).public, { issuer: iss, algorithms: ['RS256'] });
-    return payload['token_use'] === 'access' ? payload : null;
+    return payload['token_use'] === use ? payload : null;
   } catch (error) {
     return (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : null;
   }

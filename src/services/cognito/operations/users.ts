@@ -30,7 +30,7 @@ import {
 } from '../context.js';
 import { checkPassword, hashPassword, passwordPolicy } from '../password.js';
 import type { PoolRecord, UserRecord } from '../store.js';
-import { readAccessToken } from '../tokens.js';
+import { readPoolToken } from '../tokens.js';
 import { groupOut } from './pools.js';
 
 const CODE_VALIDITY_MS = 24 * 3600 * 1000;
@@ -228,7 +228,7 @@ export const adminDeleteUser: Operation = (ctx, input) => {
 };
 
 export const getUser: Operation = async (ctx, input) => {
-  const claims = await readAccessToken(ctx.region, (id) => ctx.store.getPool(id), requiredString(input, 'AccessToken'));
+  const claims = await readPoolToken(ctx.region, (id) => ctx.store.getPool(id), requiredString(input, 'AccessToken'), 'access');
   if (claims === 'expired') throw notAuthorized('Access Token has expired');
   if (claims === null) throw notAuthorized('Invalid Access Token');
   const poolId = String(claims.iss).slice(String(claims.iss).lastIndexOf('/') + 1);
