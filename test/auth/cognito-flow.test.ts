@@ -354,6 +354,16 @@ describe('admin-created users and groups', () => {
     assert.deepEqual(rest.Users.map((u) => u.Username), ['carol']);
     assert.equal(rest.PaginationToken, undefined);
   });
+
+  test('DescribeUserPool and DescribeUserPoolClient show the template settings', async () => {
+    const { UserPool } = await ok<{ UserPool: Record<string, unknown> }>('DescribeUserPool', { UserPoolId: poolId });
+    assert.equal(UserPool['Name'], 'people');
+    assert.equal(UserPool['Arn'], `arn:aws:cognito-idp:us-east-1:000000000000:userpool/${poolId}`);
+    assert.equal(UserPool['EstimatedNumberOfUsers'], 3);
+    const { UserPoolClient } = await ok<{ UserPoolClient: Record<string, unknown> }>('DescribeUserPoolClient', { UserPoolId: poolId, ClientId: clientId });
+    assert.deepEqual(UserPoolClient['ExplicitAuthFlows'], ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    await fails('DescribeUserPool', { UserPoolId: 'us-east-1_nothere' }, 'ResourceNotFoundException', 'User pool us-east-1_nothere does not exist.');
+  });
 });
 
 test('users, passwords and the signing key survive a restart', async () => {

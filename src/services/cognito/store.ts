@@ -195,6 +195,10 @@ export class CognitoStore {
     return rows.map(toUser);
   }
 
+  countUsers(poolId: string): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM users WHERE pool_id = ?').get(poolId) as { n: number }).n;
+  }
+
   putUser(user: UserRecord): void {
     this.#db
       .prepare(

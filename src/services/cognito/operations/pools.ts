@@ -38,7 +38,7 @@ function poolOut(ctx: CognitoContext, pool: PoolRecord): Record<string, unknown>
     Arn: poolArn(ctx, pool.id),
     CreationDate: pool.created / 1000,
     LastModifiedDate: pool.created / 1000,
-    EstimatedNumberOfUsers: ctx.store.listUsers(pool.id, null, 1_000_000).length,
+    EstimatedNumberOfUsers: ctx.store.countUsers(pool.id),
   };
 }
 
