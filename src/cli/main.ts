@@ -17,6 +17,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--enforce-iam] [--iam-config iam.yaml]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -36,6 +37,8 @@ const OPTIONS = {
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
   event: { type: 'string' },
+  'enforce-iam': { type: 'boolean', default: false },
+  'iam-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -120,7 +123,17 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined },
+  values: {
+    port: string;
+    'aws-port': string;
+    host: string;
+    stage?: string | undefined;
+    'data-dir': string;
+    watch: boolean;
+    'stack-name'?: string | undefined;
+    'enforce-iam': boolean;
+    'iam-config'?: string | undefined;
+  },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
@@ -137,6 +150,8 @@ async function serve(
     watch: values.watch,
     parameterOverrides,
     log,
+    enforceIam: values['enforce-iam'],
+    ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
   });

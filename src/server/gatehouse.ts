@@ -14,7 +14,10 @@ import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
-import { createProtectServices } from '../apigw/auth/services.js';
+import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
+import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
+import { loadIdentities } from '../iam/identities.js';
+import { readIamConfig } from '../iam/config.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -34,6 +37,10 @@ export interface GatehouseOptions {
   watch: boolean;
   parameterOverrides: Record<string, string>;
   stackName?: string;
+  /** `--enforce-iam`: identity policies decide AWS_IAM methods and signed calls to the embedded services. */
+  enforceIam?: boolean;
+  /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
+  iamConfig?: string;
   log: Logger;
 }
 
@@ -78,9 +85,10 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions });
   };
   try {
     serving = await build();
@@ -110,7 +118,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions });
     }
   }
 
@@ -135,9 +143,11 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; iam: { enforce: boolean; configFile: string | undefined } },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
+  const iam = loadIdentities(project, shared.iam.configFile === undefined ? null : readIamConfig(shared.iam.configFile), shared.iam.enforce);
+  for (const warning of iam.warnings) log.warn(`iam: ${warning}`);
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
@@ -152,7 +162,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log }),
+    auth: createProtectServices(project, { log, iam, jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
@@ -165,6 +175,7 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      iam,
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));

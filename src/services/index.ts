@@ -5,6 +5,7 @@
  */
 import type { ServiceFactory } from './service.js';
 import { cloudFormationService } from './cloudformation/index.js';
+import { cognitoService } from './cognito/index.js';
 import { dynamodbService } from './dynamodb/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { stepFunctionsService } from './stepfunctions/index.js';
@@ -19,6 +20,7 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'sqs', create: sqsService },
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
+  { name: 'cognito', create: cognitoService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context) },
 ];

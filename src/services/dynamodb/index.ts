@@ -30,7 +30,7 @@ let active: DynamoDbService | undefined;
 export const dynamodbService: ServiceFactory = async (context) => {
   const db = openDatabase(path.join(context.dataDir, 'dynamodb.sqlite'));
   const store = new Store(db, context.region);
-  const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now() };
+  const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now(), ...(context.iam && { iam: context.iam }) };
   try {
     createTemplateTables(ctx, context.project, context.log);
   } catch (error) {
