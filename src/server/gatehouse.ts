@@ -167,7 +167,7 @@ async function buildServing(
       callAws: localAwsClient(awsUrl, http, project.region),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
-      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
     return { project, deployment, gateway, lambda, embedded };
   } catch (error) {

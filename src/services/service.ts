@@ -23,6 +23,8 @@ export interface ServiceContext {
   lambda?: LambdaRuntime;
   /** Calls another embedded service through the endpoint (Step Functions service tasks). */
   callAws?: CallAws;
+  /** The services created before this one (event source mappings read queues and streams in-process). */
+  services?: readonly EmbeddedService[];
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */
