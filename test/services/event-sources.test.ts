@@ -103,6 +103,16 @@ Resources:
       EventSourceArn: !GetAtt Orders.StreamArn
       StartingPosition: LATEST
       BatchSize: 10
+  Alerts:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: alerts
+      Handler: log.handler
+      Environment: {Variables: {LOG: alerts}}
+      Events:
+        Notice:
+          Type: SNS
+          Properties: {Topic: !Ref Notices}
   Spare:
     Type: AWS::Serverless::Function
     Properties:
@@ -238,7 +248,7 @@ test('SQS -> Lambda: a message that keeps failing goes to the dead-letter queue 
 
 // SNS developer guide "Fanout to Amazon SQS queues": each subscribed queue gets the notification envelope;
 // the inbox queue then triggers its function.
-test('SNS -> SQS fan-out, then SQS -> Lambda', async () => {
+test('SNS -> SQS fan-out, then SQS -> Lambda; SNS -> Lambda through a SAM SNS event', async () => {
   const sns = new SNSClient(config());
   try {
     const published = await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:notices', Message: 'order 42 shipped', Subject: 'shipping' }));
@@ -253,6 +263,11 @@ test('SNS -> SQS fan-out, then SQS -> Lambda', async () => {
     assert.equal(envelope['MessageId'], published.MessageId);
     assert.equal(envelope['Message'], 'order 42 shipped');
     assert.equal(envelope['TopicArn'], 'arn:aws:sns:us-east-1:000000000000:notices');
+    // The function subscribed through its SAM SNS event got the SNS event (SNS developer guide "Fanout to Lambda functions").
+    const alert = await until('the alerts function to run', () => logLines<{ Records: { EventSource: string; Sns: Record<string, string> }[] }>('alerts')[0]);
+    assert.equal(alert.Records[0]!.EventSource, 'aws:sns');
+    assert.equal(alert.Records[0]!.Sns['MessageId'], published.MessageId);
+    assert.equal(alert.Records[0]!.Sns['Message'], 'order 42 shipped');
     // The other subscribed queue got the same notification.
     const audit = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${gw.gatehouse.awsUrl}/000000000000/audit`, WaitTimeSeconds: 2 }));
     assert.equal((JSON.parse(audit.Messages![0]!.Body!) as Record<string, string>)['MessageId'], published.MessageId);
