@@ -23,27 +23,26 @@ import { TaskTokens } from './tokens.js';
 export type { JsonataEvaluator } from './asl/query.js';
 
 export interface StepFunctionsDeps extends TaskDeps {
-  /** JSONata evaluator; by default the `jsonata` package when it is installed. */
+  /** JSONata evaluator; by default the `jsonata` package. */
   jsonata?: JsonataEvaluator;
 }
 
 const TARGET_PREFIX = 'AWSStepFunctions';
 const OPERATIONS: Record<string, Operation> = { ...MACHINE_OPERATIONS, ...EXECUTION_OPERATIONS };
 
-/** The `jsonata` package when installed (it is optional), compiled expressions cached. */
-async function loadJsonata(): Promise<JsonataEvaluator | undefined> {
-  const name = 'jsonata';
-  let compile: (expression: string) => { evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown> | unknown };
-  try {
-    compile = ((await import(name)) as { default: typeof compile }).default;
-  } catch {
-    return undefined;
-  }
-  const compiled = new Map<string, ReturnType<typeof compile>>();
+/**
+ * The `jsonata` package, imported on the first JSONata expression (importing it costs more than
+ * the rest of the start-up), compiled expressions cached.
+ */
+function lazyJsonata(): JsonataEvaluator {
+  type Compile = (expression: string) => { evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown> | unknown };
+  let compile: Promise<Compile> | undefined;
+  const compiled = new Map<string, ReturnType<Compile>>();
   return async (expression, input, bindings) => {
+    compile ??= import('jsonata').then((module) => module.default as unknown as Compile);
     let expr = compiled.get(expression);
     if (expr === undefined) {
-      expr = compile(expression);
+      expr = (await compile)(expression);
       if (compiled.size > 10_000) compiled.clear();
       compiled.set(expression, expr);
     }
@@ -54,9 +53,9 @@ async function loadJsonata(): Promise<JsonataEvaluator | undefined> {
 export async function createStepFunctionsService(context: ServiceContext, deps: StepFunctionsDeps = {}): Promise<EmbeddedService> {
   const store = new StepFunctionsStore(path.join(context.dataDir, 'stepfunctions.sqlite'));
   const tokens = new TaskTokens();
-  const jsonata = deps.jsonata ?? (await loadJsonata());
+  const jsonata = deps.jsonata ?? lazyJsonata();
   const now = () => Date.now();
-  const engine = new ExecutionEngine(store, tokens, { region: context.region, accountId: context.accountId, log: context.log, now, ...(jsonata !== undefined ? { jsonata } : {}) });
+  const engine = new ExecutionEngine(store, tokens, { region: context.region, accountId: context.accountId, log: context.log, now, jsonata });
   const ctx: SfnContext = { region: context.region, accountId: context.accountId, store, engine, tokens, log: context.log, now };
   engine.setTaskRouter(createTaskRouter(deps, childExecutions(ctx), context.log));
   try {
