@@ -11,6 +11,7 @@ import type { EmbeddedService, ServiceContext } from '../service.js';
 import { AwsServiceError } from '../protocol/errors.js';
 import { jsonOperation, parseJsonInput, writeJson, writeJsonError } from '../protocol/json.js';
 import type { JsonataEvaluator } from './asl/query.js';
+import { createJsonataEvaluator } from './asl/jsonata.js';
 import { ExecutionEngine } from './engine.js';
 import { childExecutions, EXECUTION_OPERATIONS } from './executions.js';
 import { MACHINE_OPERATIONS } from './machines.js';
@@ -30,30 +31,10 @@ export interface StepFunctionsDeps extends TaskDeps {
 const TARGET_PREFIX = 'AWSStepFunctions';
 const OPERATIONS: Record<string, Operation> = { ...MACHINE_OPERATIONS, ...EXECUTION_OPERATIONS };
 
-/**
- * The `jsonata` package, imported on the first JSONata expression (importing it costs more than
- * the rest of the start-up), compiled expressions cached.
- */
-function lazyJsonata(): JsonataEvaluator {
-  type Compile = (expression: string) => { evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown> | unknown };
-  let compile: Promise<Compile> | undefined;
-  const compiled = new Map<string, ReturnType<Compile>>();
-  return async (expression, input, bindings) => {
-    compile ??= import('jsonata').then((module) => module.default as unknown as Compile);
-    let expr = compiled.get(expression);
-    if (expr === undefined) {
-      expr = (await compile)(expression);
-      if (compiled.size > 10_000) compiled.clear();
-      compiled.set(expression, expr);
-    }
-    return expr.evaluate(input, bindings);
-  };
-}
-
 export async function createStepFunctionsService(context: ServiceContext, deps: StepFunctionsDeps = {}): Promise<EmbeddedService> {
   const store = new StepFunctionsStore(path.join(context.dataDir, 'stepfunctions.sqlite'));
   const tokens = new TaskTokens();
-  const jsonata = deps.jsonata ?? lazyJsonata();
+  const jsonata = deps.jsonata ?? createJsonataEvaluator();
   const now = () => Date.now();
   const engine = new ExecutionEngine(store, tokens, { region: context.region, accountId: context.accountId, log: context.log, now, jsonata });
   const ctx: SfnContext = { region: context.region, accountId: context.accountId, store, engine, tokens, log: context.log, now };
