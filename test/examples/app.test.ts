@@ -9,6 +9,7 @@ import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
 import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { call } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 let gatehouse: Gatehouse;
@@ -51,17 +52,6 @@ test('the Lambda route answers from a warm environment, and the pets API serves 
   assert.equal(second.warmInvocations, first.warmInvocations + 1);
   assert.deepEqual((await call(gatehouse.apiUrl, 'GET', '/pets/pets/2')).json(), { id: 2, name: 'pet-2' });
 });
-
-/** Polls `probe` until it returns a value (the event source mappings work in the background). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const json = { 'content-type': 'application/json' };
 

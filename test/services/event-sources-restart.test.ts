@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
+import { until } from '../support/wait.js';
 
 const TEMPLATE = `
 Transform: AWS::Serverless-2016-10-31
@@ -53,23 +54,17 @@ test('a Kinesis mapping resumes at its checkpoint after a restart', async () => 
       kinesis.destroy();
     }
   };
-  const until = async (count: number) => {
-    const deadline = Date.now() + 15_000;
-    while (seen().length < count) {
-      if (Date.now() > deadline) throw new Error(`only ${seen().length} of ${count} records processed`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const processed = (count: number) => until(`${count} records processed`, () => seen().length >= count);
   try {
     let gatehouse = await start();
     await put(gatehouse, ['a', 'b', 'c']);
-    await until(3);
+    await processed(3);
     await gatehouse.close();
 
     gatehouse = await start();
     try {
       await put(gatehouse, ['d', 'e']);
-      await until(5);
+      await processed(5);
       // Give a wrongly rewound poller the time to show itself.
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(seen(), ['a', 'b', 'c', 'd', 'e']);
