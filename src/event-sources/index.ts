@@ -107,7 +107,7 @@ export async function eventSourcesService(context: ServiceContext): Promise<Embe
     for (const mapping of templateMappings(context.project, now())) entries.set(mapping.uuid, { mapping, stored: undefined, poller: undefined });
     for (const stored of store.mappings()) {
       try {
-        entries.set(stored.uuid, { mapping: { ...normalizeMapping(stored.uuid, stored.functionArn, stored.props, false, stored.lastModified) }, stored, poller: undefined });
+        entries.set(stored.uuid, { mapping: normalizeMapping(stored.uuid, stored.functionArn, stored.props, false, stored.lastModified), stored, poller: undefined });
       } catch (error) {
         log.warn(`event source ${stored.uuid}: stored mapping skipped: ${(error as Error).message}`);
       }

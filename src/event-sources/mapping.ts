@@ -190,7 +190,6 @@ export function configuration(mapping: EventSourceMapping, state?: string): Reco
     out['MaximumRecordAgeInSeconds'] = mapping.maximumRecordAgeInSeconds;
     out['BisectBatchOnFunctionError'] = mapping.bisectBatchOnFunctionError;
     out['DestinationConfig'] = { OnFailure: mapping.onFailureDestination === undefined ? {} : { Destination: mapping.onFailureDestination } };
-    out['LastProcessingResult'] = 'No records processed';
   }
   if (mapping.filterCriteria !== undefined) out['FilterCriteria'] = mapping.filterCriteria;
   return out;
