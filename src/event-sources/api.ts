@@ -79,7 +79,7 @@ function list(registry: MappingRegistry, query: URLSearchParams, render: (m: Eve
   const start = Number(query.get('Marker') ?? 0) || 0;
   const max = Math.min(MAX_ITEMS, Math.max(1, Number(query.get('MaxItems') ?? MAX_ITEMS) || MAX_ITEMS));
   const page = all.slice(start, start + max);
-  const out: Record<string, unknown> = { EventSourceMappings: page.map(render) };
+  const out: Record<string, unknown> = { EventSourceMappings: page.map((mapping) => render(mapping)) };
   if (start + max < all.length) out['NextMarker'] = String(start + max);
   return out;
 }

@@ -369,7 +369,7 @@ test('the Lambda API creates, lists, gets, updates and deletes mappings that tri
     assert.equal(got.State, 'Enabled');
     assert.equal(got.EventSourceArn, arn);
     const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'spare' }));
-    assert.deepEqual(listed.EventSourceMappings!.map((m) => m.UUID), [created.UUID]);
+    assert.deepEqual(listed.EventSourceMappings!.map((m) => [m.UUID, m.State]), [[created.UUID, 'Enabled']]);
     const all = await lambda.send(new ListEventSourceMappingsCommand({}));
     assert.equal(all.EventSourceMappings!.length, 5, 'four from the template, one created');
 
