@@ -69,7 +69,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
     { keepAliveTimeout: 65_000 },
@@ -178,7 +178,7 @@ async function buildServing(
       iam,
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
-      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
     return { project, deployment, gateway, lambda, embedded };
   } catch (error) {

@@ -12,6 +12,7 @@ import { stepFunctionsService } from './stepfunctions/index.js';
 import { s3Service } from './s3/index.js';
 import { sqsService } from './sqs/index.js';
 import { snsService } from './sns/index.js';
+import { eventSourcesService } from '../event-sources/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
@@ -21,6 +22,8 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
   { name: 'cognito', create: cognitoService },
+  // Reads the queues and streams above, so it comes after them.
+  { name: 'event-sources', create: eventSourcesService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context) },
 ];

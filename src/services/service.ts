@@ -26,6 +26,8 @@ export interface ServiceContext {
   callAws?: CallAws;
   /** IAM identities by access key; with `enforce`, services check their policies on calls they sign. */
   iam?: IamIdentities;
+  /** The services created before this one (event source mappings read queues and streams in-process). */
+  services?: readonly EmbeddedService[];
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */
