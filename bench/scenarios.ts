@@ -7,7 +7,7 @@ import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailu
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
 
 export interface BenchConfig {
-  /** Project root: gatehouse is <root>/dist/src/cli/main.js. */
+  /** Project root: gatehouse is <root>/dist/gatehouse.mjs. */
   root: string;
   /** A fresh temporary directory for definitions and data dirs. */
   tmpDir: string;

@@ -163,7 +163,7 @@ export function httpGet(url: string, timeoutMs: number, headers: Record<string, 
 }
 
 export interface GatehouseLaunch {
-  /** Project root: gatehouse runs as `node <root>/dist/src/cli/main.js`. */
+  /** Project root: gatehouse runs as `node <root>/dist/gatehouse.mjs`. */
   root: string;
   definition: string;
   dataDir: string;
@@ -171,7 +171,7 @@ export interface GatehouseLaunch {
 }
 
 export function gatehouseMain(root: string): string {
-  return join(root, 'dist', 'src', 'cli', 'main.js');
+  return join(root, 'dist', 'gatehouse.mjs');
 }
 
 /**

@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(packageJsonPath(), 'utf8')) as { version: string };
     process.stdout.write(`gatehouse ${pkg.version}\n`);
     return 0;
   }
@@ -227,3 +227,8 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** gatehouse's package.json: three levels above dist/src/cli/main.js, one above the bundle dist/gatehouse.mjs. */
+function packageJsonPath(): URL {
+  return new URL(import.meta.url.endsWith('/gatehouse.mjs') ? '../package.json' : '../../../package.json', import.meta.url);
+}
