@@ -9,6 +9,10 @@ let gw: TestGateway;
 
 before(async () => {
   upstream = await startUpstream((req, res, body) => {
+    if (req.url?.startsWith('/slow')) {
+      setTimeout(() => res.end('late'), 1000);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'x-upstream-header': 'u' });
     res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
   });
@@ -38,6 +42,7 @@ before(async () => {
           responseParameters: { '200': { 'overwrite:statuscode': '201', 'append:header.x-mapped': '$response.header.x-upstream-header' } },
         }),
       },
+      '/slow': { get: proxy(`${upstream.url}/slow`, { timeoutInMillis: 100 }) },
       '/rewrite/{proxy+}': {
         'x-amazon-apigateway-any-method': proxy(`${upstream.url}/ignored`, {
           requestParameters: { 'overwrite:path': '/v2/$request.path.proxy' },
@@ -98,4 +103,13 @@ test('CORS: preflight answered by the gateway, headers on errors, nothing for ot
   assert.equal(error.headers['access-control-allow-origin'], 'https://app.example.com');
   const other = await gw.call('GET', '/pets/1', { headers: { origin: 'https://evil.example.com' } });
   assert.equal(other.headers['access-control-allow-origin'], undefined);
+});
+
+// HTTP APIs answer an integration that times out with 503 {"message":"Service Unavailable"}: recorded
+// responses in cortexlabs/cortex#1225 (an apigw-requestid response after 30 s) and serverless#11222.
+test('a backend slower than timeoutInMillis gives 503 Service Unavailable, and the gateway keeps serving', async () => {
+  const res = await gw.call('GET', '/slow');
+  assert.equal(res.status, 503);
+  assert.deepEqual(res.json(), { message: 'Service Unavailable' });
+  assert.equal((await gw.call('GET', '/pets/1')).status, 201);
 });

@@ -11,6 +11,7 @@ import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError, type UpstreamRequest } from '../../http/client.js';
 import type { IntegrationRequest, RequestContext } from '../context.js';
 import type { Integration, IntegrationFactory } from './index.js';
+import { integrationTimeout } from './timeout.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
 
 export const httpIntegration: IntegrationFactory = ({ route, api, services }): Integration => {
@@ -53,11 +54,7 @@ export const httpIntegration: IntegrationFactory = ({ route, api, services }): I
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         services.log.debug(`${ctx.requestId} ${request.method} ${origin}${target.path}: ${error.message}`);
-        if (error.kind === 'timeout') {
-          throw isHttpApi
-            ? new GatewayError('INTEGRATION_TIMEOUT', 'Service Unavailable', { status: 503, cause: error })
-            : new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: error });
-        }
+        if (error.kind === 'timeout') throw integrationTimeout(api.protocol, error);
         throw isHttpApi
           ? new GatewayError('INTEGRATION_FAILURE', 'Service Unavailable', { status: 503, cause: error })
           : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { cause: error });

@@ -12,6 +12,7 @@ import { HeaderList } from '../../core/header-list.js';
 import type { RequestContext } from '../context.js';
 import type { LambdaInvoker } from '../services.js';
 import type { Integration, IntegrationFactory } from './index.js';
+import { integrationTimeout } from './timeout.js';
 import { buildV1Event, buildV2Event } from './lambda-events.js';
 import { MalformedProxyResponse, parseProxyResponse } from './lambda-response.js';
 import { acceptedTypes } from '../request/media-types.js';
@@ -54,7 +55,7 @@ async function invokeWithin(
 ): Promise<{ payload: Buffer; functionError?: 'Unhandled' | 'Handled' }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new GatewayError('INTEGRATION_TIMEOUT')), call.timeoutMs);
+    timer = setTimeout(() => reject(integrationTimeout(ctx.api.protocol)), call.timeoutMs);
   });
   try {
     return await Promise.race([services.lambda.invoke(call.functionName, call.payload, { invocationType: call.invocationType }), timeout]);
