@@ -20,6 +20,8 @@ import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { localAwsClient } from '../services/aws-client.js';
+import { prepareSecrets } from '../services/secretsmanager/index.js';
+import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { createDualProtocolServer } from './dual-protocol.js';
@@ -35,6 +37,10 @@ export interface GatehouseOptions {
   parameterOverrides: Record<string, string>;
   stackName?: string;
   log: Logger;
+  /** First port of the template's database servers (default 4510; 0 picks free ports). */
+  databasePort?: number;
+  /** An existing PostgreSQL server for the template's databases instead of embedded ones. */
+  postgresUrl?: string;
 }
 
 export interface Gatehouse {
@@ -74,13 +80,15 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const loadOptions: LoadOptions = {
     parameterOverrides: options.parameterOverrides,
     awsEndpoint: awsUrl,
+    databases: await databaseEndpoints(options),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const shared = { http, log, awsUrl, dataDir: options.dataDir, databaseHost: options.host, ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }) };
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+    return buildServing(project, shared);
   };
   try {
     serving = await build();
@@ -110,7 +118,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
+      serving = await buildServing(previous.project, shared);
     }
   }
 
@@ -135,9 +143,11 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; databaseHost: string; postgresUrl?: string },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
+  // Dynamic references need the template's secrets before functions get their environment.
+  prepareSecrets(project, join(shared.dataDir, 'secretsmanager'));
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
@@ -165,6 +175,8 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      databaseHost: shared.databaseHost,
+      ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));

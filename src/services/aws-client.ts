@@ -14,6 +14,7 @@ const JSON_TARGETS: Readonly<Record<string, { prefix: string; version: '1.0' | '
   kinesis: { prefix: 'Kinesis_20131202', version: '1.1', signingName: 'kinesis' },
   states: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
   sfn: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
+  secretsmanager: { prefix: 'secretsmanager', version: '1.1', signingName: 'secretsmanager' },
 };
 
 export type CallAws = (service: string, action: string, input: unknown) => Promise<unknown>;

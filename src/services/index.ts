@@ -11,6 +11,8 @@ import { stepFunctionsService } from './stepfunctions/index.js';
 import { s3Service } from './s3/index.js';
 import { sqsService } from './sqs/index.js';
 import { snsService } from './sns/index.js';
+import { secretsManagerService } from './secretsmanager/index.js';
+import { rdsService } from './rds/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
@@ -19,6 +21,9 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'sqs', create: sqsService },
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
+  { name: 'secretsmanager', create: secretsManagerService },
+  // The RDS Data API claims its five POST paths before S3 sees them.
+  { name: 'rds', create: rdsService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context) },
 ];

@@ -23,6 +23,10 @@ export interface ServiceContext {
   lambda?: LambdaRuntime;
   /** Calls another embedded service through the endpoint (Step Functions service tasks). */
   callAws?: CallAws;
+  /** `--postgres-url`: the template's databases live on that server instead of an embedded PostgreSQL. */
+  postgresUrl?: string;
+  /** Interface the embedded databases listen on (the API's --host). */
+  databaseHost?: string;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */
