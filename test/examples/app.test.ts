@@ -24,6 +24,7 @@ before(async () => {
     watch: false,
     parameterOverrides: {},
     log: createLogger('silent'),
+    databasePort: 0,
   });
 });
 after(async () => {
@@ -49,4 +50,24 @@ test('the Lambda route answers from a warm environment, and the pets API serves 
   const second = (await call(gatehouse.apiUrl, 'GET', '/dev/hello/bob')).json() as { warmInvocations: number };
   assert.equal(second.warmInvocations, first.warmInvocations + 1);
   assert.deepEqual((await call(gatehouse.apiUrl, 'GET', '/pets/pets/2')).json(), { id: 2, name: 'pet-2' });
+});
+
+test('customers: a pooled pg function on the Aurora PostgreSQL cluster; reports: the Data API through a mapping template', async () => {
+  const seeded = await call(gatehouse.apiUrl, 'GET', '/shop/customers');
+  assert.equal(seeded.status, 200, seeded.text);
+  assert.deepEqual((seeded.json() as { name: string }[]).map((c) => c.name), ['Ada Lovelace', 'Grace Hopper']);
+  const created = await call(gatehouse.apiUrl, 'POST', '/shop/customers', {
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Alan Turing","email":"alan@example.com","city":"London"}',
+  });
+  assert.equal(created.status, 201);
+  const { id } = created.json() as { id: number };
+  assert.deepEqual((await call(gatehouse.apiUrl, 'GET', `/shop/customers/${id}`)).json(), { id, name: 'Alan Turing', email: 'alan@example.com', city: 'London' });
+  assert.equal((await call(gatehouse.apiUrl, 'GET', '/shop/customers/999')).status, 404);
+  const duplicate = await call(gatehouse.apiUrl, 'POST', '/shop/customers', { headers: { 'content-type': 'application/json' }, body: '{"name":"A","email":"alan@example.com","city":"Paris"}' });
+  assert.equal(duplicate.status, 409);
+  assert.deepEqual((await call(gatehouse.apiUrl, 'GET', '/shop/reports')).json(), [
+    { city: 'London', customers: 2 },
+    { city: 'New York', customers: 1 },
+  ]);
 });
