@@ -31,7 +31,8 @@ export async function rdsService(context: ServiceContext): Promise<RdsService> {
   return {
     name: 'rds',
     ready,
-    matches: (request) => servers.length > 0 && isDataApiRequest(request),
+    // S3 bucket names are lower case, so these paths are never S3's.
+    matches: isDataApiRequest,
     handle: (request, res) => dataApi.handle(request, res),
     async close() {
       await dataApi.close();
