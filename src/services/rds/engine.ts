@@ -125,7 +125,7 @@ export class PostgresEngine {
     if (user) chownSync(pwfile, user.uid, user.gid);
     this.#options.log(`rds: initialising a PostgreSQL cluster in ${this.#dataDir}`);
     try {
-      await run(path.join(bin, 'initdb'), ['-D', this.#dataDir, '-U', ADMIN_ROLE, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], user);
+      await run(path.join(bin, 'initdb'), ['-D', this.#dataDir, '-U', ADMIN_ROLE, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'], user);
     } catch (error) {
       rmSync(this.#dataDir, { recursive: true, force: true });
       throw error;
