@@ -44,10 +44,10 @@ async function connect(port: number): Promise<pg.Client> {
 }
 
 const postmasterPid = (dir: string): number => Number(readFileSync(join(dir, 'data/rds', 'app-db', 'pgdata/postmaster.pid'), 'utf8').split('\n')[0]);
+/** Running, not a zombie waiting for its new parent to reap it (Linux /proc/<pid>/stat state). */
 const alive = (pid: number): boolean => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
