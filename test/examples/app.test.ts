@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
+import pg from 'pg';
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { call } from '../support/gateway.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -26,6 +28,12 @@ before(async () => {
     log: createLogger('silent'),
     databasePort: 0,
   });
+  // Wait for the example's database (a fresh cluster runs initdb) so the first call stays within API Gateway's 29 s.
+  const secrets = new SecretsManagerClient({ endpoint: gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const secret = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: 'template-shop-db' }))).SecretString!) as Record<string, string>;
+  const db = new pg.Client({ host: secret['host'], port: Number(secret['port']), user: secret['username'], password: secret['password'], database: secret['dbname'] });
+  await db.connect();
+  await db.end();
 });
 after(async () => {
   await gatehouse?.close();

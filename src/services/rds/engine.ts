@@ -54,11 +54,13 @@ function runAs(): RunAs | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** A folder the server user may traverse: root-owned private parents (mkdtemp's 0700) get the search bit. */
-function grantSearch(dir: string, user: RunAs): void {
+/** A folder the server user may traverse: root-owned private parents (mkdtemp's 0700) get the search bit, said in the log. */
+function grantSearch(dir: string, user: RunAs, log: (line: string) => void): void {
   for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
     const { mode } = statSync(d);
-    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    if ((mode & 0o001) !== 0) continue;
+    chmodSync(d, mode | 0o001);
+    log(`rds: gave ${d} the search permission (o+x) so the postgres user reaches the database folder`);
   }
   chownSync(dir, user.uid, user.gid);
 }
@@ -108,7 +110,7 @@ export class PostgresEngine {
     const user = runAs();
     mkdirSync(this.#options.dir, { recursive: true });
     this.#socketDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-pg-'));
-    if (user) grantSearch(this.#socketDir, user);
+    if (user) grantSearch(this.#socketDir, user, this.#options.log);
     if (!existsSync(path.join(this.#dataDir, 'PG_VERSION'))) await this.#init(bin, user);
     await stopLeftover(this.#dataDir);
     await this.#launch(bin, user);
@@ -117,7 +119,7 @@ export class PostgresEngine {
   async #init(bin: string, user: RunAs | undefined): Promise<void> {
     rmSync(this.#dataDir, { recursive: true, force: true });
     mkdirSync(this.#dataDir, { mode: 0o700 });
-    if (user) grantSearch(this.#dataDir, user);
+    if (user) grantSearch(this.#dataDir, user, this.#options.log);
     const password = randomBytes(24).toString('hex');
     // initdb reads the password from a file the server user can read: the private socket folder.
     const pwfile = path.join(this.#socketDir!, 'pwfile');
