@@ -168,6 +168,8 @@ export interface GatehouseLaunch {
   definition: string;
   dataDir: string;
   startTimeoutMs: number;
+  /** More `gatehouse serve` options (`--db-port`). */
+  extraArgs?: string[];
 }
 
 export function gatehouseMain(root: string): string {
@@ -182,7 +184,7 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const main = gatehouseMain(launch.root);
   if (!existsSync(main)) throw new StartFailure(`gatehouse is not built: ${main} does not exist`);
   const [port, awsPort] = (await freePorts(2)) as [number, number];
-  const args = [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn'];
+  const args = [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child, true);

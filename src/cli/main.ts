@@ -18,6 +18,7 @@ const USAGE = `Usage:
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
+                         [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -36,6 +37,8 @@ const OPTIONS = {
   'stack-name': { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  'db-port': { type: 'string', default: '4510' },
+  'postgres-url': { type: 'string' },
   event: { type: 'string' },
   'enforce-iam': { type: 'boolean', default: false },
   'iam-config': { type: 'string' },
@@ -133,13 +136,16 @@ async function serve(
     'stack-name'?: string | undefined;
     'enforce-iam': boolean;
     'iam-config'?: string | undefined;
+    'db-port': string;
+    'postgres-url'?: string | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
   const port = parsePort(values.port, '--port');
   const awsPort = parsePort(values['aws-port'], '--aws-port');
-  if (port === null || awsPort === null) return 2;
+  const databasePort = parsePort(values['db-port'], '--db-port');
+  if (port === null || awsPort === null || databasePort === null) return 2;
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -152,6 +158,8 @@ async function serve(
     log,
     enforceIam: values['enforce-iam'],
     ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
+    databasePort,
+    ...(values['postgres-url'] === undefined ? {} : { postgresUrl: values['postgres-url'] }),
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
   });

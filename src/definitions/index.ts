@@ -12,6 +12,7 @@ import { loadOpenApi, openApiVersion } from './openapi/index.js';
 import { readSource, type SourceDocument } from './source.js';
 import { isRecord, scalarString } from './values.js';
 import { loadTemplate } from './cloudformation/project.js';
+import type { DatabaseEndpoints } from './cloudformation/template.js';
 
 export { DefinitionError, type Problem } from './errors.js';
 export { registerResourceType, type ResourceType, type ResourceView } from './cloudformation/resource-types.js';
@@ -30,6 +31,8 @@ export interface LoadOptions {
   accountId?: string;
   /** e.g. 'http://127.0.0.1:4566': queue URLs and other endpoints point there. */
   awsEndpoint?: string;
+  /** Where the template's databases are served (embedded PostgreSQL or `--postgres-url`). */
+  databases?: DatabaseEndpoints;
 }
 
 type Format = 'openapi' | 'template';
@@ -103,6 +106,7 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
           region: options.region ?? 'us-east-1',
           accountId: options.accountId ?? '000000000000',
           ...(options.awsEndpoint && { awsEndpoint: options.awsEndpoint }),
+          ...(options.databases && { databases: options.databases }),
           parameterOverrides: options.parameterOverrides ?? {},
           defaultStage: options.stage ?? 'dev',
         },

@@ -39,6 +39,8 @@ export interface TemplateResource {
   physicalId: string;
   /** What `Fn::GetAtt` returns, by attribute name. */
   attributes: Record<string, unknown>;
+  /** The resource's `Metadata` as written (gatehouse reads its own keys there, e.g. database migrations). */
+  metadata?: Record<string, unknown>;
   source: SourceRef;
 }
 

@@ -23,6 +23,8 @@ import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { localAwsClient } from '../services/aws-client.js';
+import { prepareSecrets } from '../services/secretsmanager/index.js';
+import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { createDualProtocolServer } from './dual-protocol.js';
@@ -42,6 +44,10 @@ export interface GatehouseOptions {
   /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
   iamConfig?: string;
   log: Logger;
+  /** First port of the template's database servers (default 4510; 0 picks free ports). */
+  databasePort?: number;
+  /** An existing PostgreSQL server for the template's databases instead of embedded ones. */
+  postgresUrl?: string;
 }
 
 export interface Gatehouse {
@@ -81,14 +87,24 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const loadOptions: LoadOptions = {
     parameterOverrides: options.parameterOverrides,
     awsEndpoint: awsUrl,
+    databases: await databaseEndpoints(options),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
+  const shared = {
+    http,
+    log,
+    awsUrl,
+    dataDir: options.dataDir,
+    iam: iamOptions,
+    databaseHost: options.host,
+    ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
+  };
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions });
+    return buildServing(project, shared);
   };
   try {
     serving = await build();
@@ -118,7 +134,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions });
+      serving = await buildServing(previous.project, shared);
     }
   }
 
@@ -143,11 +159,21 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; iam: { enforce: boolean; configFile: string | undefined } },
+  shared: {
+    http: HttpClient;
+    log: Logger;
+    awsUrl: string;
+    dataDir: string;
+    iam: { enforce: boolean; configFile: string | undefined };
+    databaseHost: string;
+    postgresUrl?: string;
+  },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const iam = loadIdentities(project, shared.iam.configFile === undefined ? null : readIamConfig(shared.iam.configFile), shared.iam.enforce);
   for (const warning of iam.warnings) log.warn(`iam: ${warning}`);
+  // Dynamic references need the template's secrets before functions get their environment.
+  prepareSecrets(project, join(shared.dataDir, 'secretsmanager'));
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
@@ -176,6 +202,8 @@ async function buildServing(
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
       iam,
+      databaseHost: shared.databaseHost,
+      ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));

@@ -14,6 +14,24 @@ const JSON_TARGETS: Readonly<Record<string, { prefix: string; version: '1.0' | '
   kinesis: { prefix: 'Kinesis_20131202', version: '1.1', signingName: 'kinesis' },
   states: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
   sfn: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
+  secretsmanager: { prefix: 'secretsmanager', version: '1.1', signingName: 'secretsmanager' },
+};
+
+/**
+ * REST-JSON services by operation path. Step Functions writes SDK member names in PascalCase; the wire
+ * uses camelCase (RDS Data API Reference), so keys are converted both ways.
+ */
+const REST_JSON: Readonly<Record<string, { signingName: string; paths: Record<string, string> }>> = {
+  rdsdata: {
+    signingName: 'rds-data',
+    paths: {
+      ExecuteStatement: '/Execute',
+      BatchExecuteStatement: '/BatchExecute',
+      BeginTransaction: '/BeginTransaction',
+      CommitTransaction: '/CommitTransaction',
+      RollbackTransaction: '/RollbackTransaction',
+    },
+  },
 };
 
 export type CallAws = (service: string, action: string, input: unknown) => Promise<unknown>;
@@ -38,6 +56,8 @@ export function localAwsClient(endpoint: string, http: HttpClient, region: strin
 
   return async (service, action, input) => {
     if (service === 's3') return s3Call(action, input as Record<string, unknown>, send);
+    const rest = REST_JSON[service];
+    if (rest !== undefined) return restJsonCall(rest, action, input, send);
     const json = JSON_TARGETS[service];
     if (json === undefined) throw new AwsCallError('States.Runtime', `gatehouse does not embed the ${service} service`);
     const response = await send(
@@ -55,6 +75,25 @@ export function localAwsClient(endpoint: string, http: HttpClient, region: strin
     }
     return parsed;
   };
+}
+
+async function restJsonCall(rest: (typeof REST_JSON)[string], action: string, input: unknown, send: Send): Promise<unknown> {
+  const path = rest.paths[action];
+  if (path === undefined) throw new AwsCallError('States.Runtime', `${rest.signingName} action ${action} is not available to Step Functions tasks in gatehouse`);
+  const body = Buffer.from(JSON.stringify(recase(input ?? {}, (k) => k[0]!.toLowerCase() + k.slice(1))), 'utf8');
+  const response = await send('POST', path, { 'content-type': 'application/json' }, body, rest.signingName);
+  const parsed = JSON.parse(response.body.toString('utf8') || '{}') as Record<string, unknown>;
+  if (response.statusCode >= 300) {
+    const type = response.rawHeaders.find(([name]) => name.toLowerCase() === 'x-amzn-errortype')?.[1] ?? 'ServiceException';
+    throw new AwsCallError(type.split(':')[0]!, String(parsed['message'] ?? ''));
+  }
+  return recase(parsed, (k) => k[0]!.toUpperCase() + k.slice(1));
+}
+
+function recase(value: unknown, key: (k: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => recase(v, key));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === '' ? k : key(k), recase(v, key)]));
 }
 
 type Send = (method: string, path: string, headers: Record<string, string>, body: Buffer, signingName: string) => ReturnType<HttpClient['request']>;

@@ -13,6 +13,8 @@ import { s3Service } from './s3/index.js';
 import { sqsService } from './sqs/index.js';
 import { snsService } from './sns/index.js';
 import { eventSourcesService } from '../event-sources/index.js';
+import { secretsManagerService } from './secretsmanager/index.js';
+import { rdsService } from './rds/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
@@ -24,6 +26,9 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'cognito', create: cognitoService },
   // Reads the queues and streams above, so it comes after them.
   { name: 'event-sources', create: eventSourcesService },
+  { name: 'secretsmanager', create: secretsManagerService },
+  // The RDS Data API claims its five POST paths before S3 sees them.
+  { name: 'rds', create: rdsService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context) },
 ];

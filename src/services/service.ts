@@ -28,6 +28,10 @@ export interface ServiceContext {
   iam?: IamIdentities;
   /** The services created before this one (event source mappings read queues and streams in-process). */
   services?: readonly EmbeddedService[];
+  /** `--postgres-url`: the template's databases live on that server instead of an embedded PostgreSQL. */
+  postgresUrl?: string;
+  /** Interface the embedded databases listen on (the API's --host). */
+  databaseHost?: string;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */

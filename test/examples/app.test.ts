@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
 import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import pg from 'pg';
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { call } from '../support/gateway.js';
 import { until } from '../support/wait.js';
 
@@ -26,7 +28,14 @@ before(async () => {
     watch: false,
     parameterOverrides: {},
     log: createLogger('silent'),
+    databasePort: 0,
   });
+  // Wait for the example's database (a fresh cluster runs initdb) so the first call stays within API Gateway's 29 s.
+  const secrets = new SecretsManagerClient({ endpoint: gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const secret = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: 'template-shop-db' }))).SecretString!) as Record<string, string>;
+  const db = new pg.Client({ host: secret['host'], port: Number(secret['port']), user: secret['username'], password: secret['password'], database: secret['dbname'] });
+  await db.connect();
+  await db.end();
 });
 after(async () => {
   await gatehouse?.close();
@@ -108,4 +117,24 @@ test('notify flow: POST /notify -> SNS -> fan-out to the audit queue', async () 
   } finally {
     sqs.destroy();
   }
+});
+
+test('customers: a pooled pg function on the Aurora PostgreSQL cluster; reports: the Data API through a mapping template', async () => {
+  const seeded = await call(gatehouse.apiUrl, 'GET', '/shop/customers');
+  assert.equal(seeded.status, 200, seeded.text);
+  assert.deepEqual((seeded.json() as { name: string }[]).map((c) => c.name), ['Ada Lovelace', 'Grace Hopper']);
+  const created = await call(gatehouse.apiUrl, 'POST', '/shop/customers', {
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Alan Turing","email":"alan@example.com","city":"London"}',
+  });
+  assert.equal(created.status, 201);
+  const { id } = created.json() as { id: number };
+  assert.deepEqual((await call(gatehouse.apiUrl, 'GET', `/shop/customers/${id}`)).json(), { id, name: 'Alan Turing', email: 'alan@example.com', city: 'London' });
+  assert.equal((await call(gatehouse.apiUrl, 'GET', '/shop/customers/999')).status, 404);
+  const duplicate = await call(gatehouse.apiUrl, 'POST', '/shop/customers', { headers: { 'content-type': 'application/json' }, body: '{"name":"A","email":"alan@example.com","city":"Paris"}' });
+  assert.equal(duplicate.status, 409);
+  assert.deepEqual((await call(gatehouse.apiUrl, 'GET', '/shop/reports')).json(), [
+    { city: 'London', customers: 2 },
+    { city: 'New York', customers: 1 },
+  ]);
 });

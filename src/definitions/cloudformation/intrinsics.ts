@@ -177,6 +177,7 @@ export class Resolver {
         }) ?? logicalId,
       ref: () => resolver.ref(logicalId),
       id: (kind, length, alphabet) => hashId([kind, resolver.env.stackName, logicalId], length, alphabet),
+      others: () => [...resolver.template.resources.keys()].filter((id) => resolver.isCreated(id)).map((id) => resolver.view(id)),
     };
     this.views.set(logicalId, view);
     return view;

@@ -17,13 +17,14 @@ import { attachHttpResources, createHttpApi } from './http-api.js';
 import { Resolver } from './intrinsics.js';
 import { buildDomains, buildVpcLinks } from './network.js';
 import { attachRestResources, createRestApi } from './rest-api.js';
-import { Template, type StackEnv } from './template.js';
+import { Template, type DatabaseEndpoints, type StackEnv } from './template.js';
 
 export interface TemplateOptions {
   stackName: string;
   region: string;
   accountId: string;
   awsEndpoint?: string;
+  databases?: DatabaseEndpoints;
   parameterOverrides: Record<string, string>;
   /** Stage of a REST API that declares none. */
   defaultStage: string;
@@ -40,6 +41,7 @@ export function stackEnv(options: TemplateOptions): StackEnv {
     urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     stackId: `arn:${partition}:cloudformation:${options.region}:${options.accountId}:stack/${options.stackName}/${hashUuid('stack', options.stackName)}`,
     ...(options.awsEndpoint && { awsEndpoint: options.awsEndpoint.replace(/\/+$/, '') }),
+    ...(options.databases && { databases: options.databases }),
   };
 }
 
@@ -75,6 +77,7 @@ export async function loadTemplate(source: SourceDocument, options: TemplateOpti
       properties: resolver.properties(raw.logicalId),
       physicalId: resolver.ref(raw.logicalId),
       attributes: resolver.attributes(raw.logicalId),
+      metadata: raw.metadata,
       source: raw.loc,
     });
   }

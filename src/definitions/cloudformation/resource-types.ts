@@ -6,6 +6,7 @@
 import { generatedName, hashUuid, HEX, LOWER_ALNUM, MIXED_ALNUM, UPPER_ALNUM } from '../ids.js';
 import { scalarString } from '../values.js';
 import type { StackEnv } from './template.js';
+import { RDS_RESOURCE_TYPES } from './rds.js';
 
 /** One resource as the registry sees it; every accessor is lazy so that only what is asked is resolved. */
 export interface ResourceView {
@@ -20,6 +21,8 @@ export interface ResourceView {
   ref(): string;
   /** A deterministic id of this resource: `kind` separates ids of different purposes. */
   id(kind: string, length: number, alphabet?: string): string;
+  /** Every created resource of the template in file order (database servers are numbered among their kind). */
+  others(): ResourceView[];
 }
 
 export interface ResourceType {
@@ -170,31 +173,7 @@ const builtIn: Record<string, ResourceType> = {
   },
   'AWS::Cognito::UserPoolDomain': byProperty('Domain', { CloudFrontDistribution: (r) => `d${r.id('cf', 13)}.cloudfront.net` }),
   'AWS::Cognito::IdentityPool': { ref: (r) => `${r.env.region}:${hashUuid(r.env.stackName, r.logicalId)}`, attributes: { Name: (r) => str(r, 'IdentityPoolName') ?? r.logicalId } },
-  // Databases are served by the embedded engine on this host; the port follows the template when it says one.
-  'AWS::RDS::DBInstance': named('DBInstanceIdentifier', 63, {
-    lowerCaseName: true,
-    ref: (r) => r.name(),
-    attributes: {
-      'Endpoint.Address': () => '127.0.0.1',
-      'Endpoint.Port': (r) => str(r, 'Port') ?? '5432',
-      DBInstanceArn: (r) => arn(r, 'rds', `db:${r.name()}`),
-    },
-  }),
-  'AWS::RDS::DBCluster': named('DBClusterIdentifier', 63, {
-    lowerCaseName: true,
-    ref: (r) => r.name(),
-    attributes: {
-      'Endpoint.Address': () => '127.0.0.1',
-      'Endpoint.Port': (r) => str(r, 'Port') ?? '5432',
-      'ReadEndpoint.Address': () => '127.0.0.1',
-      DBClusterArn: (r) => arn(r, 'rds', `cluster:${r.name()}`),
-      DBClusterResourceId: (r) => `cluster-${r.id('cluster', 26, UPPER_ALNUM)}`,
-    },
-  }),
-  'AWS::SecretsManager::Secret': named('Name', 512, {
-    ref: (r) => arn(r, 'secretsmanager', `secret:${r.name()}-${r.id('secret', 6, MIXED_ALNUM)}`),
-    attributes: { Id: (r) => r.ref() },
-  }),
+  ...RDS_RESOURCE_TYPES,
   'AWS::SSM::Parameter': named('Name', 2048, { ref: (r) => r.name(), attributes: { Type: (r) => str(r, 'Type'), Value: (r) => str(r, 'Value') } }),
   'AWS::KMS::Key': { ref: (r) => hashUuid(r.env.stackName, r.logicalId), attributes: { Arn: (r) => arn(r, 'kms', `key/${r.ref()}`), KeyId: (r) => r.ref() } },
   'AWS::KMS::Alias': byProperty('AliasName'),

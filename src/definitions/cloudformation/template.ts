@@ -16,6 +16,13 @@ export interface StackEnv {
   stackId: string;
   /** Local AWS endpoint (queue URLs point there), e.g. `http://127.0.0.1:4566`. */
   awsEndpoint?: string;
+  /** Where the template's database servers listen (`Endpoint.Address` / `Endpoint.Port`), by server index. */
+  databases?: DatabaseEndpoints;
+}
+
+export interface DatabaseEndpoints {
+  address: string;
+  port(index: number): number;
 }
 
 export interface RawResource {
