@@ -17,6 +17,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--lambda-isolation thread|process]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -35,6 +36,7 @@ const OPTIONS = {
   'stack-name': { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  'lambda-isolation': { type: 'string', default: 'thread' },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -120,13 +122,18 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined },
+  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined; 'lambda-isolation': string },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
   const port = parsePort(values.port, '--port');
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   if (port === null || awsPort === null) return 2;
+  const isolation = values['lambda-isolation'];
+  if (isolation !== 'thread' && isolation !== 'process') {
+    process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
+    return 2;
+  }
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -137,6 +144,7 @@ async function serve(
     watch: values.watch,
     parameterOverrides,
     log,
+    lambdaIsolation: isolation,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
   });

@@ -13,8 +13,9 @@ import type { FunctionDefinition } from '../definitions/model.js';
 /** The compiled folder of this module: what LAMBDA_RUNTIME_DIR points at. */
 export const runtimeDir = path.dirname(fileURLToPath(import.meta.url));
 
-/** The Node.js runtime entry, compiled beside this file. */
+/** The Node.js runtime entries, compiled beside this file: as a child process, as a worker thread. */
 export const nodeChildScript = path.join(runtimeDir, 'node', 'child.js');
+export const nodeWorkerScript = path.join(runtimeDir, 'node', 'worker.js');
 
 let pythonBootstrap: string | undefined;
 

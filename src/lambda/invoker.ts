@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionDefinition } from '../definitions/model.js';
 import { functionNotFound, LambdaServiceError, unsupportedRuntime } from './errors.js';
-import { FunctionPool, type InvokeResult } from './pool.js';
+import { FunctionPool, type InvokeResult, type NodeIsolation } from './pool.js';
 import { parseFunctionRef } from './resolve.js';
 
 export interface LambdaRuntimeOptions {
@@ -20,6 +20,8 @@ export interface LambdaRuntimeOptions {
   logSink?: (line: string, functionName: string) => void;
   /** Stop environments idle this long; default: keep them while gatehouse runs. */
   idleTimeoutMs?: number;
+  /** Node.js functions in worker threads (default) or child processes. */
+  isolation?: NodeIsolation;
 }
 
 export interface InvokeOptions {
@@ -94,6 +96,12 @@ export class LambdaRuntime {
     return { payload: NO_PAYLOAD, functionError: undefined, logTail: '', requestId, durationMs: 0, initDurationMs: undefined };
   }
 
+  /** Execution environments of the function alive now (starting, busy or idle). */
+  environments(nameOrArn: string): number {
+    const fn = this.get(nameOrArn);
+    return fn === undefined ? 0 : (this.#pools.get(fn.name)?.size ?? 0);
+  }
+
   /** Stops every environment; queued and later invocations fail with a ServiceException. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -111,6 +119,7 @@ export class LambdaRuntime {
         maxConcurrency: fn.reservedConcurrency ?? this.#options.maxConcurrencyDefault ?? 10,
         idleTimeoutMs: this.#options.idleTimeoutMs,
         logSink: this.#options.logSink,
+        isolation: this.#options.isolation ?? 'thread',
       });
       this.#pools.set(fn.name, pool);
     }

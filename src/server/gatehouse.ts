@@ -13,7 +13,7 @@ import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime } from '../lambda/index.js';
+import { LambdaRuntime, type NodeIsolation } from '../lambda/index.js';
 import { createProtectServices } from '../apigw/auth/services.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
@@ -35,6 +35,8 @@ export interface GatehouseOptions {
   parameterOverrides: Record<string, string>;
   stackName?: string;
   log: Logger;
+  /** Where Node.js functions run: worker threads (default) or child processes. */
+  lambdaIsolation?: NodeIsolation;
 }
 
 export interface Gatehouse {
@@ -80,7 +82,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const http = new HttpClient();
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation });
   };
   try {
     serving = await build();
@@ -110,7 +112,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation });
     }
   }
 
@@ -135,7 +137,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lambdaIsolation: NodeIsolation | undefined },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const lambda = new LambdaRuntime(project.functions, {
@@ -143,6 +145,7 @@ async function buildServing(
     region: project.region,
     accountId: project.accountId,
     logSink: (line) => log.info(line),
+    ...(shared.lambdaIsolation === undefined ? {} : { isolation: shared.lambdaIsolation }),
   });
   const gateway: GatewayServices = {
     http,
