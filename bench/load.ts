@@ -24,6 +24,8 @@ export interface LoadOptions {
 export interface LoadResult {
   /** Responses completed inside the measured window. */
   requests: number;
+  /** Of those, 2xx responses. */
+  okRequests: number;
   durationSeconds: number;
   requestsPerSecond: number;
   latencyMs: { min: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
@@ -145,6 +147,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let firstError: string | null = null;
   let warmupRequests = 0;
   let requests = 0;
+  let okRequests = 0;
   let responseBytes = 0;
   let sample: LoadResult['sample'] = null;
   const request: Dispatcher.DispatchOptions = {
@@ -209,6 +212,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
       }
       if (phase === 'measure') {
         requests++;
+        if (status >= 200 && status <= 299) okRequests++;
         responseBytes += bytes;
         histogram.record(latencyUs);
       } else if (phase === 'warmup') {
@@ -245,6 +249,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const ms = (us: number) => Math.round(us) / 1000;
   return {
     requests,
+    okRequests,
     durationSeconds,
     requestsPerSecond: requests / durationSeconds,
     latencyMs: {

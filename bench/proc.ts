@@ -1,5 +1,5 @@
 // Reads a process's CPU time and memory from /proc (Linux only; every reader returns null elsewhere).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let ticksPerSecond: number | undefined;
@@ -73,4 +73,27 @@ export function machineBusyMs(): number | null {
   if (user === undefined || system === undefined) return null;
   const busy = user + (nice ?? 0) + system + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
   return (busy * 1000) / clockTicks();
+}
+
+/** VmRSS of the process and all its descendants (MiB; child processes found via /proc/<pid>/task/<tid>/children), or null. */
+export function treeRssMiB(pid: number): number | null {
+  const own = memory(pid);
+  if (own === null) return null;
+  let total = own.rssMiB;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return total;
+  }
+  for (const tid of tasks) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const child of children) total += treeRssMiB(Number(child)) ?? 0;
+  }
+  return total;
 }
