@@ -11,6 +11,7 @@ import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
 import { LambdaRuntime } from '../lambda/index.js';
+import { buildFunctions } from '../lambda/build.js';
 import type { LoadOptions } from '../definitions/index.js';
 
 const USAGE = `Usage:
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'invoke':
-        return await invoke(file, extra[0]!, values.event, loadOptions);
+        return await invoke(file, extra[0]!, values.event, loadOptions, resolve(values['data-dir'], 'build'));
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
         const http = new HttpClient();
@@ -165,8 +166,9 @@ async function serve(
 }
 
 /** One-off call of a template's function with an event file (or `{}`); prints the result payload. */
-async function invoke(file: string, functionName: string, eventFile: string | undefined, loadOptions: LoadOptions): Promise<number> {
+async function invoke(file: string, functionName: string, eventFile: string | undefined, loadOptions: LoadOptions, buildDir: string): Promise<number> {
   const project = await loadDefinition(resolve(file), loadOptions);
+  project.functions = await buildFunctions(project.functions, buildDir);
   const runtime = new LambdaRuntime(project.functions, {
     awsEndpoint: 'http://127.0.0.1:4566',
     region: project.region,

@@ -8,12 +8,13 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { watch, mkdirSync, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { loadDefinition, type LoadOptions } from '../definitions/index.js';
-import type { Project } from '../definitions/model.js';
+import type { FunctionDefinition, Project } from '../definitions/model.js';
 import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime, type NodeIsolation } from '../lambda/index.js';
+import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices } from '../apigw/auth/services.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
@@ -80,8 +81,12 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  /** The functions as the definition declares them (before esbuild points them at their bundles). */
+  let sourceFunctions: FunctionDefinition[] = [];
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
+    sourceFunctions = project.functions;
+    project.functions = await buildFunctions(project.functions, join(options.dataDir, 'build'));
     return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation });
   };
   try {
@@ -92,15 +97,23 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
 
   let watcher: FSWatcher | null = null;
+  // Sources of functions built with esbuild: a change rebuilds them through a reload.
+  let stopWatchingSources = (): void => {};
   if (options.watch) {
     let timer: NodeJS.Timeout | null = null;
     let reloading = Promise.resolve();
-    watcher = watch(dirname(file), () => {
+    const changed = (): void => {
       if (timer !== null) clearTimeout(timer);
       timer = setTimeout(() => {
-        reloading = reloading.then(reload);
+        reloading = reloading.then(reload).then(watchSources);
       }, 150);
-    });
+    };
+    const watchSources = (): void => {
+      stopWatchingSources();
+      stopWatchingSources = watchFunctionSources(sourceFunctions, options.dataDir, changed);
+    };
+    watcher = watch(dirname(file), changed);
+    watchSources();
   }
 
   async function reload(): Promise<void> {
@@ -127,6 +140,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     awsUrl,
     async close() {
       watcher?.close();
+      stopWatchingSources();
       await Promise.all([drain(apiServer), awsServer.drain()]);
       if (serving !== null) await closeServing(serving);
       serving = null;

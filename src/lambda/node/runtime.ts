@@ -61,6 +61,8 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
   });
 
   const env = process.env;
+  // A worker thread does not read NODE_OPTIONS; source maps (esbuild's Sourcemap: true) are switched on here.
+  if (env['NODE_OPTIONS']?.includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
   let currentRequestId: string | undefined;
   let invoking = false;
   let initialised = false;
