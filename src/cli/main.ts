@@ -10,7 +10,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
-import { LambdaRuntime } from '../lambda/index.js';
+import { LambdaRuntime, parseLambdaTargets } from '../lambda/index.js';
 import { buildFunctions } from '../lambda/build.js';
 import type { LoadOptions } from '../definitions/index.js';
 
@@ -18,7 +18,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
-                         [--lambda-isolation thread|process]
+                         [--lambda-isolation thread|process] [--target lambda[:<function>]=aws|<url> ...]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -38,6 +38,7 @@ const OPTIONS = {
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
   'lambda-isolation': { type: 'string', default: 'thread' },
+  target: { type: 'string', multiple: true },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined; 'lambda-isolation': string },
+  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined; 'lambda-isolation': string; target?: string[] | undefined },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
@@ -133,6 +134,13 @@ async function serve(
   const isolation = values['lambda-isolation'];
   if (isolation !== 'thread' && isolation !== 'process') {
     process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
+    return 2;
+  }
+  let lambdaTargets;
+  try {
+    lambdaTargets = parseLambdaTargets(values.target ?? []);
+  } catch (error) {
+    process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
   }
   const started = performance.now();
@@ -146,6 +154,7 @@ async function serve(
     parameterOverrides,
     log,
     lambdaIsolation: isolation,
+    lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
   });

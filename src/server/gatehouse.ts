@@ -13,7 +13,7 @@ import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime, type NodeIsolation } from '../lambda/index.js';
+import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices } from '../apigw/auth/services.js';
 import type { Logger } from '../core/log.js';
@@ -38,6 +38,8 @@ export interface GatehouseOptions {
   log: Logger;
   /** Where Node.js functions run: worker threads (default) or child processes. */
   lambdaIsolation?: NodeIsolation;
+  /** Functions invoked on real Lambda or another Lambda endpoint (`--target lambda=...`). */
+  lambdaTargets?: LambdaTargets;
 }
 
 export interface Gatehouse {
@@ -87,7 +89,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     const project = await loadDefinition(file, loadOptions);
     sourceFunctions = project.functions;
     project.functions = await buildFunctions(project.functions, join(options.dataDir, 'build'));
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation, lambdaTargets: options.lambdaTargets });
   };
   try {
     serving = await build();
@@ -125,7 +127,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation, lambdaTargets: options.lambdaTargets });
     }
   }
 
@@ -151,7 +153,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lambdaIsolation: NodeIsolation | undefined },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lambdaIsolation: NodeIsolation | undefined; lambdaTargets: LambdaTargets | undefined },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const lambda = new LambdaRuntime(project.functions, {
@@ -160,6 +162,7 @@ async function buildServing(
     accountId: project.accountId,
     logSink: (line) => log.info(line),
     ...(shared.lambdaIsolation === undefined ? {} : { isolation: shared.lambdaIsolation }),
+    ...(shared.lambdaTargets === undefined ? {} : { targets: shared.lambdaTargets }),
   });
   const gateway: GatewayServices = {
     http,
