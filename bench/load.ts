@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { cpuTimeMs, machineBusyMs } from './proc.js';
+import { machineBusyMs, treeCpuTimeMs } from './proc.js';
 
 export interface LoadOptions {
   /** 'http://127.0.0.1:port' */
@@ -17,7 +17,7 @@ export interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   seconds: number;
-  /** The server under test: its CPU time (/proc/<pid>/stat) is read at the start and end of the measured phase. */
+  /** The server under test: its CPU time and its child processes' (/proc/<pid>/stat) are read at the start and end of the measured phase. */
   serverPid?: number;
 }
 
@@ -229,7 +229,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let loaderCpuUs = 0;
   const workers = Array.from({ length: options.connections }, () => worker());
   await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
-  serverCpu0 = options.serverPid === undefined ? null : cpuTimeMs(options.serverPid);
+  serverCpu0 = options.serverPid === undefined ? null : treeCpuTimeMs(options.serverPid);
   const machine0 = machineBusyMs();
   loaderCpu0 = process.cpuUsage();
   t0 = performance.now();
@@ -237,7 +237,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   phase = 'stop';
   t1 = performance.now();
-  serverCpu1 = options.serverPid === undefined ? null : cpuTimeMs(options.serverPid);
+  serverCpu1 = options.serverPid === undefined ? null : treeCpuTimeMs(options.serverPid);
   const machine1 = machineBusyMs();
   const loaderCpu = process.cpuUsage(loaderCpu0);
   loaderCpuUs = loaderCpu.user + loaderCpu.system;

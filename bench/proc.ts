@@ -75,25 +75,37 @@ export function machineBusyMs(): number | null {
   return (busy * 1000) / clockTicks();
 }
 
-/** VmRSS of the process and all its descendants (MiB; child processes found via /proc/<pid>/task/<tid>/children), or null. */
-export function treeRssMiB(pid: number): number | null {
-  const own = memory(pid);
-  if (own === null) return null;
-  let total = own.rssMiB;
+/** The process and all its descendants (child processes found via /proc/<pid>/task/<tid>/children). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
   let tasks: string[] = [];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return total;
+    return tree;
   }
   for (const tid of tasks) {
-    let children: string[] = [];
     try {
-      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      for (const child of children) tree.push(...processTree(Number(child)));
     } catch {
-      continue;
+      // The thread ended meanwhile.
     }
-    for (const child of children) total += treeRssMiB(Number(child)) ?? 0;
   }
-  return total;
+  return tree;
+}
+
+/** VmRSS of the process and all its descendants, in MiB, or null. */
+export function treeRssMiB(pid: number): number | null {
+  if (memory(pid) === null) return null;
+  return processTree(pid).reduce((sum, p) => sum + (memory(p)?.rssMiB ?? 0), 0);
+}
+
+/**
+ * CPU time of the process and its descendants (ms): a server that hands work to child processes
+ * is charged for it. Children that exited meanwhile are not counted.
+ */
+export function treeCpuTimeMs(pid: number): number | null {
+  if (cpuTimeMs(pid) === null) return null;
+  return processTree(pid).reduce((sum, p) => sum + (cpuTimeMs(p) ?? 0), 0);
 }

@@ -142,6 +142,14 @@ const lambda: LoadScenarioSpec = {
           probe: (server) => memoryPerEnvironment(server, '/Prod/hello'),
         },
         {
+          label: 'gatehouse, process isolation',
+          role: 'reference',
+          path: '/Prod/hello',
+          start: () =>
+            startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data-process'), startTimeoutMs: config.startTimeoutMs, extraArgs: ['--lambda-isolation', 'process'] }),
+          probe: (server) => memoryPerEnvironment(server, '/Prod/hello'),
+        },
+        {
           label: SERVERLESS_OFFLINE_LABEL,
           role: 'anchor',
           path: '/Prod/hello',

@@ -173,6 +173,8 @@ export interface GatehouseLaunch {
   definition: string;
   dataDir: string;
   startTimeoutMs: number;
+  /** More `gatehouse serve` options. */
+  extraArgs?: string[];
 }
 
 export function gatehouseMain(root: string): string {
@@ -189,7 +191,7 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const [port, awsPort] = (await freePorts(2)) as [number, number];
   return startCommand({
     label,
-    args: [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn'],
+    args: [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])],
     origin: `http://127.0.0.1:${port}`,
     readyUrl: `http://127.0.0.1:${awsPort}/_gatehouse/health`,
     ready: (status) => status === 200,

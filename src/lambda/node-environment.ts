@@ -13,10 +13,16 @@
  *   1 environment, sequential             7-19k inv/s, 52-72 us    12k inv/s, 82-87 us
  *   memory per warm environment           +8.5 MB in gatehouse     43 MB RSS (13 MB PSS)
  *   cold start (spawn to first answer)    ~52 ms                   ~118 ms
+ * End to end, `npm run bench` scenario `lambda` (32 connections, same run, CPU of the whole
+ * process tree per request; the machine was shared, so compare within the run):
+ *   gatehouse, worker threads      2134 req/s   377 us/req   8.0 MiB per warm environment   1st request 346 ms
+ *   gatehouse, child processes      605 req/s   984 us/req  37.4 MiB per warm environment   1st request 494 ms
+ *   serverless-offline 13            58 req/s (and 22 of 334 answers 504)
+ *   handler called in-process      8032 req/s    37 us/req  (the limit)
  * Each invoke through a pipe wakes another process: with many warm environments on few cores the
  * context switches between processes (and their cold caches) dominate, 2-3x the CPU of waking a
- * thread of the same process. Through gatehouse's Lambda proxy route (bench scenario `lambda`)
- * the parent's pipe writes were ~35% of its CPU profile.
+ * thread of the same process (with child processes the parent's pipe writes were ~35% of its
+ * CPU profile; with threads postMessage, the same wake-up, is ~20%).
  * What a thread gives up: its own working directory (process.cwd() answers the task root, but
  * relative fs paths resolve against gatehouse's), a per-function time zone (gatehouse runs in the
  * functions' UTC), and protection from process-wide actions (process.kill(process.pid),
