@@ -18,6 +18,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--enforce-iam] [--iam-config iam.yaml]
                          [--lambda-isolation thread|process] [--target lambda[:<function>]=aws|<url> ...]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
@@ -40,6 +41,8 @@ const OPTIONS = {
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
   event: { type: 'string' },
+  'enforce-iam': { type: 'boolean', default: false },
+  'iam-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -124,7 +127,19 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined; 'lambda-isolation': string; target?: string[] | undefined },
+  values: {
+    port: string;
+    'aws-port': string;
+    host: string;
+    stage?: string | undefined;
+    'data-dir': string;
+    watch: boolean;
+    'stack-name'?: string | undefined;
+    'enforce-iam': boolean;
+    'iam-config'?: string | undefined;
+    'lambda-isolation': string;
+    target?: string[] | undefined;
+  },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
@@ -153,6 +168,8 @@ async function serve(
     watch: values.watch,
     parameterOverrides,
     log,
+    enforceIam: values['enforce-iam'],
+    ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     lambdaIsolation: isolation,
     lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),

@@ -15,7 +15,10 @@ import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
-import { createProtectServices } from '../apigw/auth/services.js';
+import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
+import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
+import { loadIdentities } from '../iam/identities.js';
+import { readIamConfig } from '../iam/config.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -35,6 +38,10 @@ export interface GatehouseOptions {
   watch: boolean;
   parameterOverrides: Record<string, string>;
   stackName?: string;
+  /** `--enforce-iam`: identity policies decide AWS_IAM methods and signed calls to the embedded services. */
+  enforceIam?: boolean;
+  /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
+  iamConfig?: string;
   log: Logger;
   /** Where Node.js functions run: worker threads (default) or child processes. */
   lambdaIsolation?: NodeIsolation;
@@ -67,7 +74,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
     { keepAliveTimeout: 65_000 },
@@ -83,13 +90,15 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
+  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
   /** The functions as the definition declares them (before esbuild points them at their bundles). */
   let sourceFunctions: FunctionDefinition[] = [];
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
     sourceFunctions = project.functions;
     project.functions = await buildFunctions(project.functions, join(options.dataDir, 'build'));
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation, lambdaTargets: options.lambdaTargets });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions, lambda: lambdaOptions });
   };
   try {
     serving = await build();
@@ -127,7 +136,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lambdaIsolation: options.lambdaIsolation, lambdaTargets: options.lambdaTargets });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions, lambda: lambdaOptions });
     }
   }
 
@@ -153,16 +162,25 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lambdaIsolation: NodeIsolation | undefined; lambdaTargets: LambdaTargets | undefined },
+  shared: {
+    http: HttpClient;
+    log: Logger;
+    awsUrl: string;
+    dataDir: string;
+    iam: { enforce: boolean; configFile: string | undefined };
+    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
+  },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
+  const iam = loadIdentities(project, shared.iam.configFile === undefined ? null : readIamConfig(shared.iam.configFile), shared.iam.enforce);
+  for (const warning of iam.warnings) log.warn(`iam: ${warning}`);
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
     accountId: project.accountId,
     logSink: (line) => log.info(line),
-    ...(shared.lambdaIsolation === undefined ? {} : { isolation: shared.lambdaIsolation }),
-    ...(shared.lambdaTargets === undefined ? {} : { targets: shared.lambdaTargets }),
+    ...(shared.lambda.isolation === undefined ? {} : { isolation: shared.lambda.isolation }),
+    ...(shared.lambda.targets === undefined ? {} : { targets: shared.lambda.targets }),
   });
   const gateway: GatewayServices = {
     http,
@@ -172,7 +190,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log }),
+    auth: createProtectServices(project, { log, iam, jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
@@ -185,9 +203,10 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      iam,
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
-      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
     return { project, deployment, gateway, lambda, embedded };
   } catch (error) {
