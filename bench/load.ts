@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { cpuTimeMs, machineBusyMs } from './proc.js';
+import { machineBusyMs, treeCpuTimeMs } from './proc.js';
 
 export interface LoadOptions {
   /** 'http://127.0.0.1:port' */
@@ -17,13 +17,15 @@ export interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   seconds: number;
-  /** The server under test: its CPU time (/proc/<pid>/stat) is read at the start and end of the measured phase. */
+  /** The server under test: its CPU time and its child processes' (/proc/<pid>/stat) are read at the start and end of the measured phase. */
   serverPid?: number;
 }
 
 export interface LoadResult {
   /** Responses completed inside the measured window. */
   requests: number;
+  /** Of those, 2xx responses. */
+  okRequests: number;
   durationSeconds: number;
   requestsPerSecond: number;
   latencyMs: { min: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
@@ -145,6 +147,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let firstError: string | null = null;
   let warmupRequests = 0;
   let requests = 0;
+  let okRequests = 0;
   let responseBytes = 0;
   let sample: LoadResult['sample'] = null;
   const request: Dispatcher.DispatchOptions = {
@@ -209,6 +212,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
       }
       if (phase === 'measure') {
         requests++;
+        if (status >= 200 && status <= 299) okRequests++;
         responseBytes += bytes;
         histogram.record(latencyUs);
       } else if (phase === 'warmup') {
@@ -225,7 +229,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let loaderCpuUs = 0;
   const workers = Array.from({ length: options.connections }, () => worker());
   await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
-  serverCpu0 = options.serverPid === undefined ? null : cpuTimeMs(options.serverPid);
+  serverCpu0 = options.serverPid === undefined ? null : treeCpuTimeMs(options.serverPid);
   const machine0 = machineBusyMs();
   loaderCpu0 = process.cpuUsage();
   t0 = performance.now();
@@ -233,7 +237,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   phase = 'stop';
   t1 = performance.now();
-  serverCpu1 = options.serverPid === undefined ? null : cpuTimeMs(options.serverPid);
+  serverCpu1 = options.serverPid === undefined ? null : treeCpuTimeMs(options.serverPid);
   const machine1 = machineBusyMs();
   const loaderCpu = process.cpuUsage(loaderCpu0);
   loaderCpuUs = loaderCpu.user + loaderCpu.system;
@@ -245,6 +249,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const ms = (us: number) => Math.round(us) / 1000;
   return {
     requests,
+    okRequests,
     durationSeconds,
     requestsPerSecond: requests / durationSeconds,
     latencyMs: {

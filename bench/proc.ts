@@ -1,5 +1,5 @@
 // Reads a process's CPU time and memory from /proc (Linux only; every reader returns null elsewhere).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let ticksPerSecond: number | undefined;
@@ -73,4 +73,39 @@ export function machineBusyMs(): number | null {
   if (user === undefined || system === undefined) return null;
   const busy = user + (nice ?? 0) + system + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
   return (busy * 1000) / clockTicks();
+}
+
+/** The process and all its descendants (child processes found via /proc/<pid>/task/<tid>/children). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return tree;
+  }
+  for (const tid of tasks) {
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      for (const child of children) tree.push(...processTree(Number(child)));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return tree;
+}
+
+/** VmRSS of the process and all its descendants, in MiB, or null. */
+export function treeRssMiB(pid: number): number | null {
+  if (memory(pid) === null) return null;
+  return processTree(pid).reduce((sum, p) => sum + (memory(p)?.rssMiB ?? 0), 0);
+}
+
+/**
+ * CPU time of the process and its descendants (ms): a server that hands work to child processes
+ * is charged for it. Children that exited meanwhile are not counted.
+ */
+export function treeCpuTimeMs(pid: number): number | null {
+  if (cpuTimeMs(pid) === null) return null;
+  return processTree(pid).reduce((sum, p) => sum + (cpuTimeMs(p) ?? 0), 0);
 }

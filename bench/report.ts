@@ -1,11 +1,11 @@
 // Result shapes of the bench and their rendering as plain-text tables (the same objects are written as JSON).
 import type { LoadResult } from './load.js';
 
-export type Role = 'subject' | 'limit' | 'reference';
+export type Role = 'subject' | 'limit' | 'anchor' | 'reference';
 
 export interface TargetRow {
   target: string;
-  /** subject: what the target is about; limit: what it is compared with; reference: shown for context only. */
+  /** subject: what the target is about; limit: what it is compared with; anchor: the tool users would use instead; reference: shown for context only. */
   role: Role;
   /** Null when the target did not start. */
   requestsPerSecond: number | null;
@@ -22,6 +22,8 @@ export interface TargetRow {
   rssMiB: number | null;
   peakRssMiB: number | null;
   startMs: number | null;
+  /** The first request after start (a cold start where the target starts things lazily), in ms. */
+  firstRequestMs: number | null;
   /** Non-2xx responses and failed requests over all rounds (warm-up included). */
   errors: number;
   /** req/s relative to the limit target's req/s. */
@@ -41,8 +43,10 @@ export interface LoadScenarioReport {
   kind: 'load';
   name: string;
   title: string;
-  goal: { subject: string; limit: string; minRatio: number };
+  goal: { subject: string; limit: string; minRatio: number; anchor?: string; minAnchorFactor?: number };
   ratio: number | null;
+  /** subject req/s divided by the anchor's. */
+  anchorFactor?: number | null;
   cpuRatio: number | null;
   met: boolean | null;
   /** False when a target failed to start or a load had errors. */
@@ -89,9 +93,9 @@ export function renderScenario(report: ScenarioReport): string {
   const out: string[] = [];
   out.push(`== ${report.name}: ${report.title}`);
   if (report.kind === 'load') {
-    const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'cores', 'other', 'RSS MiB', 'errors', 'vs limit', 'CPU vs limit', 'target met'];
+    const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'cores', 'other', 'RSS MiB', '1st req ms', 'errors', 'vs limit', 'CPU vs limit', 'target met'];
     const rows = report.rows.map((r) => [
-      `${r.target}${r.role === 'limit' ? ' (limit)' : r.role === 'reference' ? ' (ref)' : ''}`,
+      `${r.target}${r.role === 'subject' ? '' : ` (${r.role === 'reference' ? 'ref' : r.role})`}`,
       fixed(r.requestsPerSecond, 0),
       fixed(r.p50Ms, 2),
       fixed(r.p99Ms, 2),
@@ -100,16 +104,29 @@ export function renderScenario(report: ScenarioReport): string {
       fixed(r.serverCpuCores, 2),
       fixed(r.otherCpuCores, 2),
       fixed(r.rssMiB, 1),
-      r.failure !== null ? 'FAILED' : String(r.errors),
+      fixed(r.firstRequestMs, 1),
+      r.failure !== null ? (r.failure.startsWith('skipped') ? 'skipped' : 'FAILED') : String(r.errors),
       r.ratio === null ? '-' : `${(r.ratio * 100).toFixed(1)}%`,
       r.cpuRatio === null ? '-' : `${(r.cpuRatio * 100).toFixed(1)}%`,
       r.met === null ? '' : r.met ? 'yes' : 'NO',
     ]);
-    out.push(table(header, rows, [false, true, true, true, true, true, true, true, true, true, true, true, false]));
+    out.push(table(header, rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, false]));
     const goal = `goal: ${report.goal.subject} >= ${(report.goal.minRatio * 100).toFixed(0)}% of ${report.goal.limit} req/s`;
     if (!report.ok) out.push(`${goal} -> SCENARIO FAILED (a target did not start or had errors)`);
     else if (report.met === null) out.push(`${goal} -> not measured`);
     else out.push(`${goal} -> ${report.met ? 'met' : 'MISSED'} (${fixed(report.ratio === null ? null : report.ratio * 100, 1)}%; CPU per request ${fixed(report.cpuRatio === null ? null : report.cpuRatio * 100, 1)}% as cheap)`);
+    const { anchor, minAnchorFactor } = report.goal;
+    if (anchor !== undefined && minAnchorFactor !== undefined) {
+      const factor = report.anchorFactor ?? null;
+      const anchorRate = report.rows.find((r) => r.role === 'anchor')?.requestsPerSecond ?? null;
+      const verdict =
+        factor !== null
+          ? `${factor >= minAnchorFactor ? 'met' : 'MISSED'} (${factor.toFixed(1)}x)`
+          : anchorRate === 0 && (report.ratio ?? 0) > 0
+            ? `met (${anchor} answered no request with a 2xx under this load)`
+            : 'not measured';
+      out.push(`goal: ${report.goal.subject} >= ${minAnchorFactor}x ${anchor} req/s -> ${verdict}`);
+    }
   } else {
     const header = ['target', 'starts', 'median ms', 'min ms', 'max ms', 'idle RSS MiB'];
     const rows = [

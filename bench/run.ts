@@ -88,7 +88,8 @@ async function main(): Promise<number> {
   const summary = reports.map((r) => {
     if (!r.ok) return `${r.name}: FAILED`;
     if (r.kind === 'startup') return `${r.name}: median ${r.medianMs?.toFixed(0)} ms`;
-    return `${r.name}: ${r.ratio === null ? '-' : (r.ratio * 100).toFixed(1) + '%'} of ${r.goal.limit} (goal ${(r.goal.minRatio * 100).toFixed(0)}%) ${r.met ? 'met' : 'MISSED'}`;
+    const anchor = r.goal.anchor === undefined ? '' : `, ${r.anchorFactor ? r.anchorFactor.toFixed(1) + 'x' : '-'} ${r.goal.anchor} (goal ${r.goal.minAnchorFactor}x)`;
+    return `${r.name}: ${r.ratio === null ? '-' : (r.ratio * 100).toFixed(1) + '%'} of ${r.goal.limit} (goal ${(r.goal.minRatio * 100).toFixed(0)}%) ${r.met ? 'met' : 'MISSED'}${anchor}`;
   });
   process.stdout.write(`summary: ${summary.join('; ')}\nresults written to ${out}\n`);
   if (missed.length) process.stdout.write(`SPEED TARGET MISSED: ${missed.join(', ')}\n`);

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from './load.js';
 import { memory } from './proc.js';
-import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, type Running } from './servers.js';
+import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, TargetSkipped, type Running } from './servers.js';
 import { rds } from './rds.js';
+import { SERVERLESS_OFFLINE_LABEL, startServerlessOffline } from './serverless-offline.js';
+import { HELLO_HANDLER, memoryPerEnvironment } from './lambda-probe.js';
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
 
 export interface BenchConfig {
@@ -35,6 +37,8 @@ export interface TargetSpec {
   role: Role;
   start(): Promise<Running>;
   path: string;
+  /** Measured once after the first request, before any load; returns report notes. */
+  probe?(server: Running): Promise<string | null>;
 }
 
 export interface LoadScenarioSpec {
@@ -42,6 +46,8 @@ export interface LoadScenarioSpec {
   title: string;
   /** subject req/s must be at least minRatio × the limit's req/s. */
   minRatio: number;
+  /** subject req/s must be at least this × the anchor's req/s (when there is an anchor). */
+  minAnchorFactor?: number;
   /** Starts what the targets share (an upstream, a definition file) and describes the targets. */
   setup(config: BenchConfig): Promise<{ targets: TargetSpec[]; teardown(): Promise<void> }>;
 }
@@ -101,8 +107,6 @@ const proxy: LoadScenarioSpec = {
   },
 };
 
-const HELLO_HANDLER = `export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"hello":"world"}' });\n`;
-
 const HELLO_TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -118,8 +122,9 @@ Resources:
 
 const lambda: LoadScenarioSpec = {
   name: 'lambda',
-  title: 'Lambda proxy route GET /Prod/hello (trivial handler, warm environments) vs calling the handler in-process',
+  title: 'Lambda proxy route GET /Prod/hello (trivial handler, warm environments) vs calling the handler in-process, and serverless-offline',
   minRatio: 0.5,
+  minAnchorFactor: 10,
   async setup(config) {
     const dir = join(config.tmpDir, 'lambda');
     mkdirSync(dir, { recursive: true });
@@ -135,6 +140,21 @@ const lambda: LoadScenarioSpec = {
           role: 'subject',
           path: '/Prod/hello',
           start: () => startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data'), startTimeoutMs: config.startTimeoutMs }),
+          probe: (server) => memoryPerEnvironment(server, '/Prod/hello'),
+        },
+        {
+          label: 'gatehouse, process isolation',
+          role: 'reference',
+          path: '/Prod/hello',
+          start: () =>
+            startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data-process'), startTimeoutMs: config.startTimeoutMs, extraArgs: ['--lambda-isolation', 'process'] }),
+          probe: (server) => memoryPerEnvironment(server, '/Prod/hello'),
+        },
+        {
+          label: SERVERLESS_OFFLINE_LABEL,
+          role: 'anchor',
+          path: '/Prod/hello',
+          start: () => startServerlessOffline({ dir, handler: 'hello.handler', path: '/hello', stage: 'Prod', startTimeoutMs: 180_000, log: config.log }),
         },
       ],
       teardown: async () => {},
@@ -156,6 +176,7 @@ function emptyRow(spec: TargetSpec): TargetRow {
     rssMiB: null,
     peakRssMiB: null,
     startMs: null,
+    firstRequestMs: null,
     errors: 0,
     ratio: null,
     cpuRatio: null,
@@ -181,7 +202,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
         kind: 'load',
         name: spec.name,
         title: spec.title,
-        goal: { subject: '?', limit: '?', minRatio: spec.minRatio },
+        goal: { subject: '?', limit: '?', minRatio: spec.minRatio, ...(spec.minAnchorFactor === undefined ? {} : { minAnchorFactor: spec.minAnchorFactor }) },
         ratio: null,
         cpuRatio: null,
         met: null,
@@ -200,6 +221,8 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
       const targets = setup.targets;
       report.goal.subject = targets.find((t) => t.role === 'subject')?.label ?? '?';
       report.goal.limit = targets.find((t) => t.role === 'limit')?.label ?? '?';
+      const anchorTarget = targets.find((t) => t.role === 'anchor');
+      if (anchorTarget !== undefined) report.goal.anchor = anchorTarget.label;
       const rows = targets.map(emptyRow);
       report.rows = rows;
       const started: (Running | null)[] = [];
@@ -211,12 +234,25 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
             const server = await target.start();
             started.push(server);
             row.startMs = server.startMs;
-            const answer = await httpGet(server.origin + target.path, 5000, REQUEST_HEADERS);
+            const asked = performance.now();
+            const answer = await httpGet(server.origin + target.path, 30_000, REQUEST_HEADERS);
+            row.firstRequestMs = performance.now() - asked;
             const contentType = answer.headers['content-type'];
             row.preflight = { status: answer.status, contentType: typeof contentType === 'string' ? contentType : null, body: answer.body.slice(0, 500) };
-            config.log(`  ${target.label} ready in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); GET ${target.path} -> ${answer.status} ${answer.body.slice(0, 80)}`);
+            config.log(`  ${target.label} ready in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); first GET ${target.path} in ${row.firstRequestMs.toFixed(1)} ms -> ${answer.status} ${answer.body.slice(0, 80)}`);
+            const probed = await target.probe?.(server);
+            if (probed) {
+              notes.push(`${target.label}: ${probed}`);
+              config.log(`  ${target.label}: ${probed}`);
+            }
           } catch (error) {
             started.push(null);
+            if (error instanceof TargetSkipped) {
+              row.failure = `skipped: ${error.message}`;
+              notes.push(`${target.label} skipped: ${error.message}`);
+              config.log(`  ${target.label} skipped: ${error.message}`);
+              continue;
+            }
             row.failure = errorText(error);
             report.ok = false;
             config.log(`  ${target.label} FAILED: ${row.failure}`);
@@ -246,6 +282,8 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
               report.ok = false;
               continue;
             }
+            // An anchor's failures are a finding about the anchor: its rate counts 2xx answers only.
+            if (target.role === 'anchor') result.requestsPerSecond = result.okRequests / result.durationSeconds;
             row.rounds.push(result);
             row.errors += result.errors;
             const mem = memory(server.pid);
@@ -260,7 +298,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
                 `load generator ${result.loaderCpuCores.toFixed(2)}, others ${result.otherCpuCores?.toFixed(2) ?? '-'}), errors ${result.errors}`,
             );
             if (result.errors > 0) {
-              report.ok = false;
+              if (target.role !== 'anchor') report.ok = false;
               notes.push(`${target.label}: ${result.errors} errors (statuses ${JSON.stringify(result.statuses)}, transport ${result.transportErrors}); first: ${result.firstError}`);
             }
             const lines = server.outputLines() - linesBefore;
@@ -300,6 +338,9 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
           report.met = row.met;
         }
       }
+      const anchorRow = rows.find((r) => r.role === 'anchor');
+      const subjectRate = rows.find((r) => r.role === 'subject')?.requestsPerSecond ?? null;
+      if (anchorRow !== undefined) report.anchorFactor = anchorRow.requestsPerSecond && subjectRate !== null ? subjectRate / anchorRow.requestsPerSecond : null;
 
       // Things worth a look: bodies that differ from the limit's, latency outliers.
       const subject = rows.find((r) => r.role === 'subject');

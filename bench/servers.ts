@@ -12,6 +12,11 @@ export class StartFailure extends Error {
   override name = 'StartFailure';
 }
 
+/** An optional target (an anchor) that cannot run on this machine: noted, the scenario goes on. */
+export class TargetSkipped extends Error {
+  override name = 'TargetSkipped';
+}
+
 export interface Running {
   label: string;
   pid: number;
@@ -168,7 +173,7 @@ export interface GatehouseLaunch {
   definition: string;
   dataDir: string;
   startTimeoutMs: number;
-  /** More `gatehouse serve` options (`--db-port`). */
+  /** More `gatehouse serve` options. */
   extraArgs?: string[];
 }
 
@@ -184,9 +189,35 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const main = gatehouseMain(launch.root);
   if (!existsSync(main)) throw new StartFailure(`gatehouse is not built: ${main} does not exist`);
   const [port, awsPort] = (await freePorts(2)) as [number, number];
-  const args = [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])];
+  return startCommand({
+    label,
+    args: [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])],
+    origin: `http://127.0.0.1:${port}`,
+    readyUrl: `http://127.0.0.1:${awsPort}/_gatehouse/health`,
+    ready: (status) => status === 200,
+    startTimeoutMs: launch.startTimeoutMs,
+  });
+}
+
+export interface CommandLaunch {
+  label: string;
+  /** Arguments of `node` (the script first). */
+  args: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the started server answers the load. */
+  origin: string;
+  /** Polled until `ready` accepts its status. */
+  readyUrl: string;
+  ready(status: number): boolean;
+  startTimeoutMs: number;
+}
+
+/** Spawns a Node.js server in its own process group; resolves once its ready URL answers as expected (startMs: spawn to ready). */
+export async function startCommand(launch: CommandLaunch): Promise<Running> {
+  const { label } = launch;
   const started = performance.now();
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, launch.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: launch.cwd, env: launch.env });
   track(child, true);
   const tail = new Tail();
   child.stdout!.on('data', (c: Buffer) => tail.push(c));
@@ -204,18 +235,18 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
     if (performance.now() > deadline) {
       const r = running(label, child, '', 0, tail, true);
       await r.stop();
-      throw new StartFailure(`${label} was not healthy within ${launch.startTimeoutMs} ms (last: ${last})\n${tail.last(20)}`);
+      throw new StartFailure(`${label} was not ready within ${launch.startTimeoutMs} ms (last: ${last})\n${tail.last(20)}`);
     }
     try {
-      const answer = await httpGet(`http://127.0.0.1:${awsPort}/_gatehouse/health`, 1000);
-      if (answer.status === 200) break;
+      const answer = await httpGet(launch.readyUrl, 1000);
+      if (launch.ready(answer.status)) break;
       last = `HTTP ${answer.status}`;
     } catch (error) {
       last = (error as Error).message;
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return running(label, child, `http://127.0.0.1:${port}`, performance.now() - started, tail, true);
+  return running(label, child, launch.origin, performance.now() - started, tail, true);
 }
 
 /** The OpenAPI definition the bench serves: a tiny MOCK route and an HTTP_PROXY route to `upstream`. */

@@ -10,7 +10,8 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
-import { LambdaRuntime } from '../lambda/index.js';
+import { LambdaRuntime, parseLambdaTargets } from '../lambda/index.js';
+import { buildFunctions } from '../lambda/build.js';
 import type { LoadOptions } from '../definitions/index.js';
 
 const USAGE = `Usage:
@@ -19,6 +20,7 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
+                         [--lambda-isolation thread|process] [--target lambda[:<function>]=aws|<url> ...]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -39,6 +41,8 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'db-port': { type: 'string', default: '4510' },
   'postgres-url': { type: 'string' },
+  'lambda-isolation': { type: 'string', default: 'thread' },
+  target: { type: 'string', multiple: true },
   event: { type: 'string' },
   'enforce-iam': { type: 'boolean', default: false },
   'iam-config': { type: 'string' },
@@ -89,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'invoke':
-        return await invoke(file, extra[0]!, values.event, loadOptions);
+        return await invoke(file, extra[0]!, values.event, loadOptions, resolve(values['data-dir'], 'build'));
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
         const http = new HttpClient();
@@ -138,6 +142,8 @@ async function serve(
     'iam-config'?: string | undefined;
     'db-port': string;
     'postgres-url'?: string | undefined;
+    'lambda-isolation': string;
+    target?: string[] | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
@@ -146,6 +152,18 @@ async function serve(
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   const databasePort = parsePort(values['db-port'], '--db-port');
   if (port === null || awsPort === null || databasePort === null) return 2;
+  const isolation = values['lambda-isolation'];
+  if (isolation !== 'thread' && isolation !== 'process') {
+    process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
+    return 2;
+  }
+  let lambdaTargets;
+  try {
+    lambdaTargets = parseLambdaTargets(values.target ?? []);
+  } catch (error) {
+    process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
+    return 2;
+  }
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -160,6 +178,8 @@ async function serve(
     ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     databasePort,
     ...(values['postgres-url'] === undefined ? {} : { postgresUrl: values['postgres-url'] }),
+    lambdaIsolation: isolation,
+    lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
   });
@@ -180,8 +200,9 @@ async function serve(
 }
 
 /** One-off call of a template's function with an event file (or `{}`); prints the result payload. */
-async function invoke(file: string, functionName: string, eventFile: string | undefined, loadOptions: LoadOptions): Promise<number> {
+async function invoke(file: string, functionName: string, eventFile: string | undefined, loadOptions: LoadOptions, buildDir: string): Promise<number> {
   const project = await loadDefinition(resolve(file), loadOptions);
+  project.functions = await buildFunctions(project.functions, buildDir);
   const runtime = new LambdaRuntime(project.functions, {
     awsEndpoint: 'http://127.0.0.1:4566',
     region: project.region,

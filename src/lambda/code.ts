@@ -18,8 +18,9 @@ const moduleDir = path.dirname(fileURLToPath(import.meta.url));
  */
 export const runtimeDir = path.basename(moduleDir) === 'lambda' ? moduleDir : path.join(moduleDir, 'src', 'lambda');
 
-/** The Node.js runtime entry, compiled beside this file. */
+/** The Node.js runtime entries, compiled beside this file: as a child process, as a worker thread. */
 export const nodeChildScript = path.join(runtimeDir, 'node', 'child.js');
+export const nodeWorkerScript = path.join(runtimeDir, 'node', 'worker.js');
 
 let pythonBootstrap: string | undefined;
 

@@ -16,18 +16,18 @@ after(() => rt.close());
 describe('concurrency', () => {
   it('starts one environment per concurrent invocation up to the default limit', async () => {
     const results = await Promise.all([1, 2, 3].map(() => rt.invoke('open', '{"sleepMs":200}')));
-    const pids = new Set(results.map((r) => json(r.payload).pid));
-    assert.equal(pids.size, 3);
+    const environments = new Set(results.map((r) => json(r.payload).environment));
+    assert.equal(environments.size, 3);
     assert.ok(results.every((r) => typeof r.initDurationMs === 'number'));
     // All three are warm now: a second wave reuses them.
     const again = await Promise.all([1, 2, 3].map(() => rt.invoke('open', '{"sleepMs":50}')));
-    assert.ok(again.every((r) => r.initDurationMs === undefined && pids.has(json(r.payload).pid)));
+    assert.ok(again.every((r) => r.initDurationMs === undefined && environments.has(json(r.payload).environment)));
   });
 
   it('queues requests beyond the reserved concurrency, first in first out', async () => {
     const results = await Promise.all([0, 1, 2, 3].map((i) => rt.invoke('capped', JSON.stringify({ sleepMs: 250, i }))));
     const bodies = results.map((r) => json(r.payload));
-    assert.equal(new Set(bodies.map((b) => b.pid)).size, 2, 'never more environments than the limit');
+    assert.equal(new Set(bodies.map((b) => b.environment)).size, 2, 'never more environments than the limit');
     const firstDone = Math.min(bodies[0].invokedAt, bodies[1].invokedAt) + 250;
     assert.ok(bodies[2].invokedAt >= firstDone - 5, 'the third waited for an environment to free up');
     assert.ok(bodies[3].invokedAt >= bodies[2].invokedAt, 'queued requests run in arrival order');
@@ -48,7 +48,7 @@ describe('concurrency', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       const again = await reaping.invoke('reaped', '{}');
       assert.equal(typeof again.initDurationMs, 'number');
-      assert.notEqual(json(again.payload).pid, json(first.payload).pid);
+      assert.notEqual(json(again.payload).environment, json(first.payload).environment);
     } finally {
       await reaping.close();
     }

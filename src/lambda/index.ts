@@ -4,6 +4,7 @@
  * AWS docs: "Lambda execution environment" (lambda-runtime-environment.html), "Invoke" (API_Invoke.html).
  */
 export { LambdaRuntime, type LambdaRuntimeOptions, type InvokeOptions } from './invoker.js';
-export type { InvokeResult } from './pool.js';
+export type { InvokeResult, NodeIsolation } from './pool.js';
 export { LambdaServiceError } from './errors.js';
 export { parseFunctionRef, type FunctionRef } from './resolve.js';
+export { parseLambdaTargets, type LambdaTargets } from './remote.js';

@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionDefinition } from '../definitions/model.js';
 import { functionNotFound, LambdaServiceError, unsupportedRuntime } from './errors.js';
-import { FunctionPool, type InvokeResult } from './pool.js';
+import { FunctionPool, type InvokeResult, type NodeIsolation } from './pool.js';
 import { parseFunctionRef } from './resolve.js';
+import { RemoteLambda, type LambdaTarget, type LambdaTargets } from './remote.js';
 
 export interface LambdaRuntimeOptions {
   awsEndpoint: string;
@@ -20,6 +21,10 @@ export interface LambdaRuntimeOptions {
   logSink?: (line: string, functionName: string) => void;
   /** Stop environments idle this long; default: keep them while gatehouse runs. */
   idleTimeoutMs?: number;
+  /** Node.js functions in worker threads (default) or child processes. */
+  isolation?: NodeIsolation;
+  /** Functions that run on real Lambda or another Lambda endpoint instead of locally. */
+  targets?: LambdaTargets;
 }
 
 export interface InvokeOptions {
@@ -39,12 +44,29 @@ const SUPPORTED_RUNTIME = /^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?
 export class LambdaRuntime {
   readonly #byName = new Map<string, FunctionDefinition>();
   readonly #pools = new Map<string, FunctionPool>();
+  /** One client per remote target, for the functions sent there. */
+  readonly #remotes = new Map<string, RemoteLambda>();
+  readonly #remoteOf = new Map<string, RemoteLambda>();
   readonly #options: LambdaRuntimeOptions;
   #closed = false;
 
   constructor(functions: FunctionDefinition[], options: LambdaRuntimeOptions) {
     this.#options = options;
-    for (const fn of functions) this.#byName.set(fn.name, fn);
+    for (const fn of functions) {
+      this.#byName.set(fn.name, fn);
+      const target = options.targets?.byFunction.get(fn.name) ?? options.targets?.byFunction.get(fn.logicalId) ?? options.targets?.all;
+      if (target !== undefined) this.#remoteOf.set(fn.name, this.#remote(target));
+    }
+  }
+
+  #remote(target: LambdaTarget): RemoteLambda {
+    const key = String(target);
+    let remote = this.#remotes.get(key);
+    if (remote === undefined) {
+      remote = new RemoteLambda(target, { region: this.#options.region });
+      this.#remotes.set(key, remote);
+    }
+    return remote;
   }
 
   has(nameOrArn: string): boolean {
@@ -67,7 +89,6 @@ export class LambdaRuntime {
     if (ref === undefined || fn === undefined) {
       throw functionNotFound(nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${nameOrArn}`);
     }
-    if (!SUPPORTED_RUNTIME.test(fn.runtime)) throw unsupportedRuntime(fn.runtime);
 
     let event = typeof payload === 'string' ? Buffer.from(payload) : payload;
     // An Invoke without a payload hands the function `{}`.
@@ -81,6 +102,14 @@ export class LambdaRuntime {
         413,
       );
     }
+    const remote = this.#remoteOf.get(fn.name);
+    if (remote !== undefined) {
+      const result = await remote.invoke(fn.name, ref.qualifier, event, { async, clientContext: opts?.clientContext });
+      const sink = this.#options.logSink;
+      if (sink !== undefined && result.logTail !== '') for (const line of result.logTail.trimEnd().split('\n')) sink(line, fn.name);
+      return result;
+    }
+    if (!SUPPORTED_RUNTIME.test(fn.runtime)) throw unsupportedRuntime(fn.runtime);
     const invokedArn = ref.qualifier === undefined ? fn.arn : `${fn.arn}:${ref.qualifier}`;
     const clientContext = decodeClientContext(opts?.clientContext);
     const pool = this.#pool(fn);
@@ -94,11 +123,18 @@ export class LambdaRuntime {
     return { payload: NO_PAYLOAD, functionError: undefined, logTail: '', requestId, durationMs: 0, initDurationMs: undefined };
   }
 
+  /** Execution environments of the function alive now (starting, busy or idle). */
+  environments(nameOrArn: string): number {
+    const fn = this.get(nameOrArn);
+    return fn === undefined ? 0 : (this.#pools.get(fn.name)?.size ?? 0);
+  }
+
   /** Stops every environment; queued and later invocations fail with a ServiceException. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
+    await Promise.all([...this.#remotes.values()].map((remote) => remote.close()));
   }
 
   #pool(fn: FunctionDefinition): FunctionPool {
@@ -111,6 +147,7 @@ export class LambdaRuntime {
         maxConcurrency: fn.reservedConcurrency ?? this.#options.maxConcurrencyDefault ?? 10,
         idleTimeoutMs: this.#options.idleTimeoutMs,
         logSink: this.#options.logSink,
+        isolation: this.#options.isolation ?? 'thread',
       });
       this.#pools.set(fn.name, pool);
     }

@@ -1,23 +1,36 @@
 /**
- * A Node.js execution environment: one child process running `node/child.js`, talking over a
- * framed duplex pipe (fd 3). Follows "Understanding the Lambda execution environment lifecycle"
- * (lambda-runtime-environment.html): init once, invoke many times, killed on timeout or crash.
+ * A Node.js execution environment: init once, invoke many times, killed on timeout or crash
+ * ("Understanding the Lambda execution environment lifecycle", lambda-runtime-environment.html).
+ * The runtime (node/runtime.ts) exchanges frames (protocol.ts) with this host; where it runs is
+ * the subclass's business: a worker thread (node-thread-environment.ts, the default) or a child
+ * process (node-process-environment.ts, `--lambda-isolation process`).
  *
- * Why a child process and not a worker_thread — measured on this machine (2 cores, Node 20.20,
- * 20 000 sequential invokes of a trivial async handler, 180-byte event):
- *   warm invoke round trip   worker_thread postMessage 40-41 us | child, framed fd 3: 45-46 us | child, IPC JSON: 46 us
- *   memory per environment   worker_thread +8.5 MB process RSS   | child 43 MB RSS, 13 MB PSS (node's pages are shared)
- *   cold start (to first reply) worker ~52 ms                    | child ~118 ms
- * Latency is a wash (both far under 1 ms), memory is close once shared pages are counted, and only
- * a process gives Lambda's isolation: its own cwd (= code dir; workers cannot chdir), TZ=:UTC
- * (the timezone is process-wide), a heap limit plus a real RSS to measure, and a function that
- * calls process.kill(process.pid), process.abort() or crashes a native addon cannot take gatehouse down.
+ * Why worker threads by default — measured on this machine (2 shared cores, Node 20, a trivial
+ * async handler, 330-byte proxy event, closed loop; CPU = gatehouse + environments, per invoke):
+ *                                         worker thread           child process (framed fd 3 pipe)
+ *   10 environments, 32 in flight         13-24k inv/s, 64-98 us   4-10k inv/s, 160-310 us
+ *   2 environments, 32 in flight          11-24k inv/s, 41-63 us   5-12k inv/s, 81-140 us
+ *   1 environment, sequential             7-19k inv/s, 52-72 us    12k inv/s, 82-87 us
+ *   memory per warm environment           +8.5 MB in gatehouse     43 MB RSS (13 MB PSS)
+ *   cold start (spawn to first answer)    ~52 ms                   ~118 ms
+ * End to end, `npm run bench` scenario `lambda` (32 connections, same run, CPU of the whole
+ * process tree per request; the machine was shared, so compare within the run):
+ *   gatehouse, worker threads      2134 req/s   377 us/req   8.0 MiB per warm environment   1st request 346 ms
+ *   gatehouse, child processes      605 req/s   984 us/req  37.4 MiB per warm environment   1st request 494 ms
+ *   serverless-offline 13            58 req/s (and 22 of 334 answers 504)
+ *   handler called in-process      8032 req/s    37 us/req  (the limit)
+ * Each invoke through a pipe wakes another process: with many warm environments on few cores the
+ * context switches between processes (and their cold caches) dominate, 2-3x the CPU of waking a
+ * thread of the same process (with child processes the parent's pipe writes were ~35% of its
+ * CPU profile; with threads postMessage, the same wake-up, is ~20%).
+ * What a thread gives up: its own working directory (process.cwd() answers the task root, but
+ * relative fs paths resolve against gatehouse's), a per-function time zone (gatehouse runs in the
+ * functions' UTC), and protection from process-wide actions (process.kill(process.pid),
+ * process.abort(), a crashing native addon). Functions that need those run as child processes.
+ * Both keep: their own process.env and module cache, a heap limit from MemorySize, timeout kill,
+ * crash and out-of-memory recovery.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import type { FunctionDefinition } from '../definitions/model.js';
-import { nodeChildScript } from './code.js';
 import {
   errorTypeOf,
   LineSplitter,
@@ -28,11 +41,9 @@ import {
   type InvocationRequest,
   type LineSink,
 } from './environment.js';
-import { Frame, FrameDecoder, writeFrame } from './protocol.js';
+import { encodeFrame, Frame, FrameDecoder } from './protocol.js';
 
 const MB = 1024 * 1024;
-/** V8's message when a heap limit is hit; the process then aborts. */
-const HEAP_OOM = /heap out of memory|Reached heap limit/;
 
 export interface NodeEnvironmentOptions {
   fn: FunctionDefinition;
@@ -40,94 +51,82 @@ export interface NodeEnvironmentOptions {
   env: Record<string, string>;
   logStreamName: string;
   onLine: LineSink;
-  /** The process ended, whatever the reason (also when idle). */
+  /** The environment ended, whatever the reason (also when idle). */
   onExit: () => void;
 }
 
-export class NodeEnvironment implements ExecutionEnvironment {
+export abstract class NodeEnvironment implements ExecutionEnvironment {
   readonly logStreamName: string;
   maxMemoryUsedMb = 0;
-  readonly #options: NodeEnvironmentOptions;
-  #child: ChildProcess | undefined = undefined;
-  #channel: Socket | undefined = undefined;
-  #alive = false;
-  #sawHeapOom = false;
+  protected readonly options: NodeEnvironmentOptions;
+  protected alive = false;
   /** Resolves the pending start() or invoke(); one at a time. */
   #settle: ((outcome: InitOutcome | InvocationOutcome) => void) | null = null;
   readonly #logs: LineSplitter;
-  readonly #decoder: FrameDecoder;
+  protected readonly decoder: FrameDecoder;
 
   constructor(options: NodeEnvironmentOptions) {
-    this.#options = options;
+    this.options = options;
     this.logStreamName = options.logStreamName;
     this.#logs = new LineSplitter(options.onLine);
-    this.#decoder = new FrameDecoder((type, meta, payload) => this.#onFrame(type, meta, payload));
+    this.decoder = new FrameDecoder((type, meta, payload) => this.#onFrame(type, meta, payload));
   }
 
   start(): Promise<InitOutcome> {
-    const { fn, codeDir, env } = this.#options;
     return new Promise<InitOutcome>((resolve) => {
       this.#settle = resolve as (outcome: InitOutcome | InvocationOutcome) => void;
-      let child: ChildProcess;
-      try {
-        child = spawn(process.execPath, [`--max-old-space-size=${fn.memorySize}`, nodeChildScript], {
-          cwd: codeDir,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        });
-      } catch {
-        this.#finish({ kind: 'exit', code: null, signal: null, outOfMemory: false });
-        return;
-      }
-      this.#child = child;
-      this.#alive = true;
-      const channel = child.stdio[3] as Socket;
-      this.#channel = channel;
-      channel.on('data', (chunk: Buffer) => this.#decoder.push(chunk));
-      channel.on('error', () => {});
-      this.#pipeOutput(child.stdout, false);
-      this.#pipeOutput(child.stderr, true);
-      child.on('error', () => this.#onExit(null, null));
-      child.on('exit', (code, signal) => this.#onExit(code, signal));
+      if (this.launch()) this.alive = true;
+      else this.finish({ kind: 'exit', code: null, signal: null, outOfMemory: false });
     });
   }
 
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     return new Promise<InvocationOutcome>((resolve) => {
-      if (!this.#alive || this.#channel === undefined) {
+      if (!this.alive) {
         resolve({ kind: 'exit', code: null, signal: null, outOfMemory: false });
         return;
       }
       this.#settle = resolve as (outcome: InitOutcome | InvocationOutcome) => void;
       const meta = `${request.requestId}\0${request.deadlineMs}\0${request.invokedFunctionArn}\0${request.clientContext}\0${request.traceId}`;
-      writeFrame(this.#channel, Frame.Invoke, meta, request.payload);
+      // One buffer per invoke: one message (or one write(2)) wakes the environment once.
+      this.send(encodeFrame(Frame.Invoke, meta, request.payload));
     });
   }
 
   kill(): void {
-    if (!this.#alive) return;
-    this.#alive = false;
-    this.#child?.kill('SIGKILL');
+    if (!this.alive) return;
+    this.alive = false;
+    this.stop();
   }
 
-  setActive(active: boolean): void {
-    const child = this.#child;
-    if (child === undefined || !this.#alive) return;
-    for (const handle of [child, this.#channel, child.stdout as Socket | null, child.stderr as Socket | null]) {
-      if (handle === undefined || handle === null) continue;
-      if (active) handle.ref();
-      else handle.unref();
-    }
+  abstract setActive(active: boolean): void;
+
+  /** Starts the runtime; false when it could not even be started. */
+  protected abstract launch(): boolean;
+  protected abstract send(frame: Buffer): void;
+  /** Ends the runtime at once. */
+  protected abstract stop(): void;
+
+  /** The runtime ended: settles what is pending with how it ended. */
+  protected exited(outcome: ExitOutcome): void {
+    this.alive = false;
+    this.#logs.flush();
+    this.options.onExit();
+    this.finish(outcome);
   }
 
-  #finish(outcome: InitOutcome | InvocationOutcome): void {
+  protected get pending(): boolean {
+    return this.#settle !== null;
+  }
+
+  protected finish(outcome: InitOutcome | InvocationOutcome): void {
     const settle = this.#settle;
     this.#settle = null;
     settle?.(outcome);
   }
 
-  #noteMemory(rssText: string): void {
-    const mb = Math.round(Number(rssText) / MB);
+  #noteMemory(bytesText: string): void {
+    const mb = Math.round(Number(bytesText) / MB);
     if (mb > this.maxMemoryUsedMb) this.maxMemoryUsedMb = mb;
   }
 
@@ -138,61 +137,27 @@ export class NodeEnvironment implements ExecutionEnvironment {
         return;
       case Frame.Ready:
         this.#noteMemory(meta);
-        this.#finish({ kind: 'ready' });
+        this.finish({ kind: 'ready' });
         return;
       case Frame.InitError:
         this.#logs.flush();
-        this.#finish({ kind: 'error', payload, errorType: errorTypeOf(payload) });
+        this.finish({ kind: 'error', payload, errorType: errorTypeOf(payload) });
         return;
       case Frame.Result:
         this.#noteMemory(meta);
         this.#logs.flush();
-        this.#finish({ kind: 'response', payload });
+        this.finish({ kind: 'response', payload });
         return;
       case Frame.Error: {
-        const [rss = '0', fatal] = meta.split('\0');
-        this.#noteMemory(rss);
+        const [memory = '0', fatal] = meta.split('\0');
+        this.#noteMemory(memory);
         this.#logs.flush();
-        this.#finish({ kind: 'error', payload, errorType: errorTypeOf(payload), fatal: fatal === '1' });
+        this.finish({ kind: 'error', payload, errorType: errorTypeOf(payload), fatal: fatal === '1' });
         return;
       }
       case Frame.InvalidEvent:
-        this.#finish({ kind: 'invalid-event', message: payload.toString('utf8') });
+        this.finish({ kind: 'invalid-event', message: payload.toString('utf8') });
         return;
-    }
-  }
-
-  #pipeOutput(stream: Readable | null, isStderr: boolean): void {
-    if (stream === null) return;
-    stream.setEncoding('utf8');
-    // Output that bypasses console/process.stdout (native code, V8 fatal errors) is passed through as-is.
-    const lines = new LineSplitter((line) => {
-      if (isStderr && HEAP_OOM.test(line)) this.#sawHeapOom = true;
-      this.#options.onLine(line);
-    });
-    stream.on('data', (text: string) => lines.push(text));
-    stream.on('end', () => lines.flush());
-  }
-
-  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const wasKilled = !this.#alive;
-    this.#alive = false;
-    this.#logs.flush();
-    this.#options.onExit();
-    if (this.#settle === null) return;
-    const report = (): void => {
-      const outcome: ExitOutcome = { kind: 'exit', code, signal, outOfMemory: this.#sawHeapOom };
-      this.#finish(outcome);
-    };
-    // V8's out-of-memory message can still be in the stderr pipe when 'exit' fires.
-    const stderr = this.#child?.stderr;
-    if (wasKilled || stderr === null || stderr === undefined || stderr.readableEnded) report();
-    else {
-      const timer = setTimeout(report, 100);
-      stderr.once('end', () => {
-        clearTimeout(timer);
-        report();
-      });
     }
   }
 }

@@ -59,7 +59,7 @@ describe('Node.js execution environments', () => {
     const b = json(second.payload);
     assert.equal(a.count, 1);
     assert.equal(b.count, 2);
-    assert.equal(a.pid, b.pid);
+    assert.equal(a.environment, b.environment);
     assert.deepEqual(b.echo, { n: 2 });
     assert.equal(typeof first.initDurationMs, 'number');
     assert.equal(second.initDurationMs, undefined);

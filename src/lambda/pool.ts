@@ -29,7 +29,8 @@ import {
   timeoutLogLine,
   timeoutPayload,
 } from './errors.js';
-import { NodeEnvironment } from './node-environment.js';
+import { ProcessEnvironment } from './node-process-environment.js';
+import { ThreadEnvironment } from './node-thread-environment.js';
 import { endLine, initReportLine, logStreamName, reportLine, startLine, traceHeader } from './report.js';
 import { RuntimeApiEnvironment } from './runtime-api-environment.js';
 
@@ -54,7 +55,11 @@ export interface PoolOptions {
   /** Idle environments older than this are stopped; undefined = kept while gatehouse runs. */
   idleTimeoutMs: number | undefined;
   logSink: ((line: string, functionName: string) => void) | undefined;
+  /** Where Node.js functions run (node-environment.ts explains the choice). */
+  isolation: NodeIsolation;
 }
+
+export type NodeIsolation = 'thread' | 'process';
 
 /**
  * Lambda gives init 10 s, then retries it inside the invocation under the function timeout
@@ -349,7 +354,8 @@ export class FunctionPool {
         logStreamName: streamName,
       });
       const options = { fn: this.fn, codeDir, env, logStreamName: streamName, onLine, onExit };
-      slot.env = this.#isNode ? new NodeEnvironment(options) : new RuntimeApiEnvironment(options);
+      if (!this.#isNode) slot.env = new RuntimeApiEnvironment(options);
+      else slot.env = this.#options.isolation === 'process' ? new ProcessEnvironment(options) : new ThreadEnvironment(options);
     }
     this.#live.add(slot);
     return slot;

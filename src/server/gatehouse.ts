@@ -8,12 +8,13 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { watch, mkdirSync, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { loadDefinition, type LoadOptions } from '../definitions/index.js';
-import type { Project } from '../definitions/model.js';
+import type { FunctionDefinition, Project } from '../definitions/model.js';
 import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime } from '../lambda/index.js';
+import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
+import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
 import { loadIdentities } from '../iam/identities.js';
@@ -48,6 +49,10 @@ export interface GatehouseOptions {
   databasePort?: number;
   /** An existing PostgreSQL server for the template's databases instead of embedded ones. */
   postgresUrl?: string;
+  /** Where Node.js functions run: worker threads (default) or child processes. */
+  lambdaIsolation?: NodeIsolation;
+  /** Functions invoked on real Lambda or another Lambda endpoint (`--target lambda=...`). */
+  lambdaTargets?: LambdaTargets;
 }
 
 export interface Gatehouse {
@@ -93,17 +98,23 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   };
   const http = new HttpClient();
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
+  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
   const shared = {
     http,
     log,
     awsUrl,
     dataDir: options.dataDir,
     iam: iamOptions,
+    lambda: lambdaOptions,
     databaseHost: options.host,
     ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
   };
+  /** The functions as the definition declares them (before esbuild points them at their bundles). */
+  let sourceFunctions: FunctionDefinition[] = [];
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
+    sourceFunctions = project.functions;
+    project.functions = await buildFunctions(project.functions, join(options.dataDir, 'build'));
     return buildServing(project, shared);
   };
   try {
@@ -114,15 +125,23 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
 
   let watcher: FSWatcher | null = null;
+  // Sources of functions built with esbuild: a change rebuilds them through a reload.
+  let stopWatchingSources = (): void => {};
   if (options.watch) {
     let timer: NodeJS.Timeout | null = null;
     let reloading = Promise.resolve();
-    watcher = watch(dirname(file), () => {
+    const changed = (): void => {
       if (timer !== null) clearTimeout(timer);
       timer = setTimeout(() => {
-        reloading = reloading.then(reload);
+        reloading = reloading.then(reload).then(watchSources);
       }, 150);
-    });
+    };
+    const watchSources = (): void => {
+      stopWatchingSources();
+      stopWatchingSources = watchFunctionSources(sourceFunctions, options.dataDir, changed);
+    };
+    watcher = watch(dirname(file), changed);
+    watchSources();
   }
 
   async function reload(): Promise<void> {
@@ -149,6 +168,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     awsUrl,
     async close() {
       watcher?.close();
+      stopWatchingSources();
       await Promise.all([drain(apiServer), awsServer.drain()]);
       if (serving !== null) await closeServing(serving);
       serving = null;
@@ -167,6 +187,7 @@ async function buildServing(
     iam: { enforce: boolean; configFile: string | undefined };
     databaseHost: string;
     postgresUrl?: string;
+    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
   },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
@@ -179,6 +200,8 @@ async function buildServing(
     region: project.region,
     accountId: project.accountId,
     logSink: (line) => log.info(line),
+    ...(shared.lambda.isolation === undefined ? {} : { isolation: shared.lambda.isolation }),
+    ...(shared.lambda.targets === undefined ? {} : { targets: shared.lambda.targets }),
   });
   const gateway: GatewayServices = {
     http,

@@ -46,13 +46,14 @@ let lambda: LambdaClient;
 
 before(async () => {
   gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', files: {
-    'fn/counter.mjs': `let count = 0; const pid = process.pid;
-export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ count: ++count, pid }) });`,
+    // The log stream names the execution environment (a thread or a process).
+    'fn/counter.mjs': `let count = 0; const environment = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
+export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ count: ++count, environment }) });`,
     'fn/control.mjs': `export const handler = async (event) => {
   const action = event.pathParameters.action;
   if (action === 'sleep') await new Promise((r) => setTimeout(r, 3000));
   if (action === 'exit') process.exit(1);
-  return { statusCode: 200, body: JSON.stringify({ action, pid: process.pid }) };
+  return { statusCode: 200, body: JSON.stringify({ action, environment: process.env.AWS_LAMBDA_LOG_STREAM_NAME }) };
 };`,
     'fn/hello.py': `import json, os
 def handler(event, context):
@@ -73,21 +74,21 @@ after(async () => {
 
 // AWS docs "Lambda execution environment": module scope survives between invocations of a warm environment.
 test('a warm environment keeps module scope between requests', async () => {
-  const first = (await gw.call('GET', '/Prod/counter')).json() as { count: number; pid: number };
-  const second = (await gw.call('GET', '/Prod/counter')).json() as { count: number; pid: number };
+  const first = (await gw.call('GET', '/Prod/counter')).json() as { count: number; environment: string };
+  const second = (await gw.call('GET', '/Prod/counter')).json() as { count: number; environment: string };
   assert.equal(second.count, first.count + 1);
-  assert.equal(second.pid, first.pid);
+  assert.equal(second.environment, first.environment);
 });
 
 // AWS docs "Handle Lambda errors in API Gateway": a failed proxy invocation is 502 Internal server error;
 // the environment is replaced and the next request works.
 test('a timeout and a crash give 502, then the function serves again from a fresh environment', async () => {
-  const healthy = (await gw.call('GET', '/Prod/control/ok')).json() as { pid: number };
+  const healthy = (await gw.call('GET', '/Prod/control/ok')).json() as { environment: string };
   const timedOut = await gw.call('GET', '/Prod/control/sleep');
   assert.equal(timedOut.status, 502);
   assert.deepEqual(timedOut.json(), { message: 'Internal server error' });
-  const afterTimeout = (await gw.call('GET', '/Prod/control/ok')).json() as { pid: number };
-  assert.notEqual(afterTimeout.pid, healthy.pid);
+  const afterTimeout = (await gw.call('GET', '/Prod/control/ok')).json() as { environment: string };
+  assert.notEqual(afterTimeout.environment, healthy.environment);
   const crashed = await gw.call('GET', '/Prod/control/exit');
   assert.equal(crashed.status, 502);
   const afterCrash = await gw.call('GET', '/Prod/control/ok');
