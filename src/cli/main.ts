@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
+import { redisUrlProblem } from '../storage/redis.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import type { LoadOptions } from '../definitions/index.js';
 
@@ -17,13 +18,15 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--redis-url redis://host:6379]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
   gatehouse --version
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
-extensions, or a SAM / CloudFormation template.`;
+extensions, or a SAM / CloudFormation template.
+--redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
 
 const OPTIONS = {
   port: { type: 'string', default: '3000' },
@@ -35,6 +38,7 @@ const OPTIONS = {
   'stack-name': { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  'redis-url': { type: 'string' },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -120,13 +124,28 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined },
+  values: {
+    port: string;
+    'aws-port': string;
+    host: string;
+    stage?: string | undefined;
+    'data-dir': string;
+    watch: boolean;
+    'stack-name'?: string | undefined;
+    'redis-url'?: string | undefined;
+  },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
   const port = parsePort(values.port, '--port');
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   if (port === null || awsPort === null) return 2;
+  const redisUrl = values['redis-url'];
+  const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
+  if (redisProblem !== null) {
+    process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    return 2;
+  }
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -139,6 +158,7 @@ async function serve(
     log,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
+    ...(redisUrl === undefined ? {} : { redisUrl }),
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
   log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);

@@ -15,6 +15,8 @@ import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import { createProtectServices } from '../apigw/auth/services.js';
+import { RedisProtectState } from '../apigw/auth/redis-state.js';
+import { RedisConnection } from '../storage/redis.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -34,6 +36,8 @@ export interface GatehouseOptions {
   watch: boolean;
   parameterOverrides: Record<string, string>;
   stackName?: string;
+  /** Throttles, quotas and caches shared with other gatehouse processes through this Redis. */
+  redisUrl?: string;
   log: Logger;
 }
 
@@ -78,14 +82,17 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const redis = options.redisUrl === undefined ? null : await RedisConnection.open({ url: options.redisUrl, log });
+  if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
+  const shared = { http, log, awsUrl, dataDir: options.dataDir, redis };
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+    return buildServing(project, shared);
   };
   try {
     serving = await build();
   } catch (error) {
-    await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
+    await Promise.all([drain(apiServer), awsServer.drain(), http.close(), redis?.close()]);
     throw error;
   }
 
@@ -110,7 +117,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
+      serving = await buildServing(previous.project, shared);
     }
   }
 
@@ -128,14 +135,14 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       await Promise.all([drain(apiServer), awsServer.drain()]);
       if (serving !== null) await closeServing(serving);
       serving = null;
-      await http.close();
+      await Promise.all([http.close(), redis?.close()]);
     },
   };
 }
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; redis: RedisConnection | null },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const lambda = new LambdaRuntime(project.functions, {
@@ -152,7 +159,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log }),
+    auth: createProtectServices(project, { log, ...(shared.redis !== null && { state: new RedisProtectState(shared.redis) }) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
