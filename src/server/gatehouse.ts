@@ -17,6 +17,7 @@ import { LambdaRuntime } from '../lambda/index.js';
 import { createProtectServices } from '../apigw/auth/services.js';
 import { RedisProtectState } from '../apigw/auth/redis-state.js';
 import { RedisConnection } from '../storage/redis.js';
+import { StateResponseCache } from '../apigw/cache/store.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -159,7 +160,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log, ...(shared.redis !== null && { state: new RedisProtectState(shared.redis) }) }),
+    auth: createProtectServices(project, { log, ...(shared.redis !== null && sharedState(shared.redis)) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
@@ -181,6 +182,13 @@ async function buildServing(
     await closeServing({ gateway, lambda, embedded });
     throw error;
   }
+}
+
+/** Throttles, quotas, the authorizer cache and every stage cache in one Redis. */
+function sharedState(redis: RedisConnection): { state: RedisProtectState; responseCache: () => StateResponseCache } {
+  const state = new RedisProtectState(redis);
+  const responseCache = new StateResponseCache(state);
+  return { state, responseCache: () => responseCache };
 }
 
 async function closeServing(serving: Pick<Serving, 'gateway' | 'lambda' | 'embedded'>): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Two gatehouse processes (the real CLI) on one redis-server share their throttle buckets and usage
- * plan quotas: the combined accepted rate holds the configured rate, and a quota is used up across both.
+ * plan quotas: the combined accepted rate holds the configured rate, and a quota is used up across both;
+ * and their stage cache: an entry stored by one process answers the other.
  * AWS docs: "Throttle requests to your REST APIs for better throughput" (token bucket: burst, then
  * the rate per second; 429 {"message":"Too Many Requests"}), "Usage plans and API keys for REST APIs"
  * (quota exhausted: 429 {"message":"Limit Exceeded"}).
@@ -16,6 +17,7 @@ import { redisMissing, startRedisServer, type RedisServer } from '../support/red
 import { spawnGatehouse, type GatehouseProcess } from '../support/process.js';
 import { call } from '../support/gateway.js';
 import { mock } from './support.js';
+import { startUpstream, type TestUpstream } from '../support/upstream.js';
 
 const skip = redisMissing() ?? false;
 const RATE = 40;
@@ -27,10 +29,15 @@ const KEY = 'shared-quota-key-0123456789abcdef';
 let redis: RedisServer;
 let dir: string;
 let gateways: GatehouseProcess[] = [];
+let upstream: TestUpstream;
 
 before(async () => {
   if (skip !== false) return;
   redis = await startRedisServer();
+  upstream = await startUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ served: upstream.requests.length }));
+  });
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-shared-'));
   const file = join(dir, 'template.yaml');
   writeFileSync(
@@ -42,7 +49,11 @@ before(async () => {
           Type: 'AWS::Serverless::Api',
           Properties: {
             StageName: 'Prod',
-            MethodSettings: [{ ResourcePath: '/throttled', HttpMethod: 'GET', ThrottlingRateLimit: RATE, ThrottlingBurstLimit: BURST }],
+            CacheClusterEnabled: true,
+            MethodSettings: [
+              { ResourcePath: '/throttled', HttpMethod: 'GET', ThrottlingRateLimit: RATE, ThrottlingBurstLimit: BURST },
+              { ResourcePath: '/cached', HttpMethod: 'GET', CachingEnabled: true },
+            ],
             DefinitionBody: {
               openapi: '3.0.1',
               info: { title: 'shared', version: '1' },
@@ -50,6 +61,7 @@ before(async () => {
               paths: {
                 '/throttled': { get: mock('{"ok":true}') },
                 '/keyed': { get: mock('{"ok":true}', { security: [{ api_key: [] }] }) },
+                '/cached': { get: { responses: {}, 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${upstream.url}/cached` } } },
               },
             },
           },
@@ -73,6 +85,7 @@ before(async () => {
 after(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
   await redis?.stop();
+  await upstream?.close();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -114,4 +127,12 @@ test('a usage plan quota is used up across both processes', { skip }, async () =
   }
   assert.equal(results.filter((s) => s === 200).length, QUOTA);
   assert.deepEqual(results.slice(QUOTA), [429, 429, 429, 429, 429, 429]);
+});
+
+test('the stage cache is shared: what one process stored answers the other', { skip }, async () => {
+  const first = await call(gateways[0]!.apiUrl, 'GET', '/Prod/cached');
+  const second = await call(gateways[1]!.apiUrl, 'GET', '/Prod/cached');
+  assert.deepEqual(first.json(), { served: 1 });
+  assert.deepEqual(second.json(), { served: 1 });
+  assert.equal(upstream.requests.length, 1);
 });

@@ -42,7 +42,8 @@ export async function spawnGatehouse(file: string, extraArgs: string[] = []): Pr
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  const [port, awsPort] = [await freePort(), await freePort()];
+  const { freePorts } = await import('../conformance/gatehouse-process.js');
+  const [port, awsPort] = (await freePorts(2)) as [number, number];
   const child = spawn(process.execPath, [cli, 'serve', file, '--port', String(port), '--aws-port', String(awsPort), ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +56,8 @@ export async function spawnGatehouse(file: string, extraArgs: string[] = []): Pr
     await exited;
   };
   try {
-    await waitForHealth(awsPort, 15_000);
+    // A child that exits early (a port taken meanwhile, a bad flag) fails at once, with its output.
+    await Promise.race([waitForHealth(awsPort, 30_000), exited.then(() => Promise.reject(new Error(`gatehouse exited with ${child.exitCode}`)))]);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${output}`);

@@ -10,6 +10,8 @@ import type { Logger } from '../../core/log.js';
 import { ApiKeyRegistry, loadApiKeys } from './api-keys.js';
 import { MemoryProtectState, type ProtectState } from './state.js';
 import { AccessKeyStore, loadAccessKeys } from './sigv4.js';
+import type { RequestContext } from '../context.js';
+import { MemoryResponseCache, type ResponseCacheStore } from '../cache/store.js';
 
 /** Resolves the JWKS URL of a token issuer. */
 export type JwksUriResolver = (issuer: string) => Promise<string>;
@@ -21,6 +23,13 @@ export interface ProtectServices {
   accessKeys: AccessKeyStore;
   /** Overridable: the embedded Cognito user pools serve their keys from the gateway's own endpoint. */
   jwksUri: JwksUriResolver;
+  /** The stage cache store of one API stage (`scope`), created on first use. */
+  responseCache(scope: string, maxBytes: number): ResponseCacheStore;
+  /**
+   * Whether the caller's identity may perform `action` (e.g. `execute-api:InvalidateCache`) on `arn`.
+   * Default: a caller whose request was signed and verified (AWS_IAM) may; one without IAM identity may not.
+   */
+  identityAllows(ctx: RequestContext, action: string, arn: string): boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +37,8 @@ export interface ProtectServicesOptions {
   /** Defaults to a new in-memory store; pass a shared one (Redis) to share throttles and quotas. */
   state?: ProtectState;
   jwksUri?: JwksUriResolver;
+  /** Defaults to a bounded in-memory cache per API stage; pass a shared one (Redis) for every stage. */
+  responseCache?: (scope: string, maxBytes: number) => ResponseCacheStore;
   log?: Logger;
 }
 
@@ -41,11 +52,18 @@ export function createProtectServices(project: Project | null, options: ProtectS
     for (const problem of report.problems) options.log?.warn(`usage plans: ${problem}`);
     for (const key of report.generated) options.log?.info(`API key ${key.name} (${key.id}): ${key.value}`);
   }
+  const caches = new Map<string, ResponseCacheStore>();
   return {
     state,
     keys,
     accessKeys,
     jwksUri: options.jwksUri ?? defaultJwksUri(),
+    responseCache(scope, maxBytes) {
+      let cache = caches.get(scope);
+      if (cache === undefined) caches.set(scope, (cache = options.responseCache?.(scope, maxBytes) ?? new MemoryResponseCache(maxBytes)));
+      return cache;
+    },
+    identityAllows: (ctx) => ctx.identity.accessKey !== null,
     close: () => state.close(),
   };
 }
