@@ -22,6 +22,7 @@ import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
+import { apiGatewayService } from '../services/apigateway/index.js';
 import { localAwsClient } from '../services/aws-client.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
@@ -162,7 +163,7 @@ async function buildServing(
     awsEndpoint: awsUrl,
     auth: createProtectServices(project, { log, ...(shared.redis !== null && sharedState(shared.redis)) }),
   };
-  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
+  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!.keys)];
   try {
     const deployment = compileDeployment(project, gateway);
     const context: Omit<ServiceContext, 'dataDir'> = {
