@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from './load.js';
 import { memory } from './proc.js';
 import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, type Running } from './servers.js';
+import { protect } from './protect.js';
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
 
 export interface BenchConfig {
@@ -34,6 +35,8 @@ export interface TargetSpec {
   role: Role;
   start(): Promise<Running>;
   path: string;
+  /** Sent with every request to this target, besides REQUEST_HEADERS (an API key, a token). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadScenarioSpec {
@@ -210,7 +213,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
             const server = await target.start();
             started.push(server);
             row.startMs = server.startMs;
-            const answer = await httpGet(server.origin + target.path, 5000, REQUEST_HEADERS);
+            const answer = await httpGet(server.origin + target.path, 5000, { ...REQUEST_HEADERS, ...target.headers });
             const contentType = answer.headers['content-type'];
             row.preflight = { status: answer.status, contentType: typeof contentType === 'string' ? contentType : null, body: answer.body.slice(0, 500) };
             config.log(`  ${target.label} ready in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); GET ${target.path} -> ${answer.status} ${answer.body.slice(0, 80)}`);
@@ -234,7 +237,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
                 origin: server.origin,
                 path: target.path,
                 method: 'GET',
-                headers: REQUEST_HEADERS,
+                headers: { ...REQUEST_HEADERS, ...target.headers },
                 connections: config.connections,
                 warmupSeconds: config.warmupSeconds,
                 seconds: config.seconds,
@@ -367,4 +370,4 @@ const startup: Scenario = {
 };
 
 /** Every scenario, in run order; BENCH_SCENARIOS selects by name. Add a scenario here. */
-export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), startup];
+export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(protect), startup];
