@@ -18,6 +18,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--enforce-iam] [--iam-config iam.yaml]
                          [--redis-url redis://host:6379]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
@@ -40,6 +41,8 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'redis-url': { type: 'string' },
   event: { type: 'string' },
+  'enforce-iam': { type: 'boolean', default: false },
+  'iam-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -132,6 +135,8 @@ async function serve(
     'data-dir': string;
     watch: boolean;
     'stack-name'?: string | undefined;
+    'enforce-iam': boolean;
+    'iam-config'?: string | undefined;
     'redis-url'?: string | undefined;
   },
   parameterOverrides: Record<string, string>,
@@ -156,6 +161,8 @@ async function serve(
     watch: values.watch,
     parameterOverrides,
     log,
+    enforceIam: values['enforce-iam'],
+    ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
     ...(redisUrl === undefined ? {} : { redisUrl }),

@@ -14,7 +14,10 @@ import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
-import { createProtectServices } from '../apigw/auth/services.js';
+import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
+import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
+import { loadIdentities } from '../iam/identities.js';
+import { readIamConfig } from '../iam/config.js';
 import { RedisProtectState } from '../apigw/auth/redis-state.js';
 import { RedisConnection } from '../storage/redis.js';
 import { StateResponseCache } from '../apigw/cache/store.js';
@@ -40,6 +43,10 @@ export interface GatehouseOptions {
   stackName?: string;
   /** Throttles, quotas and caches shared with other gatehouse processes through this Redis. */
   redisUrl?: string;
+  /** `--enforce-iam`: identity policies decide AWS_IAM methods and signed calls to the embedded services. */
+  enforceIam?: boolean;
+  /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
+  iamConfig?: string;
   log: Logger;
 }
 
@@ -68,7 +75,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
     { keepAliveTimeout: 65_000 },
@@ -86,7 +93,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const http = new HttpClient();
   const redis = options.redisUrl === undefined ? null : await RedisConnection.open({ url: options.redisUrl, log });
   if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
-  const shared = { http, log, awsUrl, dataDir: options.dataDir, redis };
+  const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
+  const shared = { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions, redis };
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
     return buildServing(project, shared);
@@ -144,9 +152,18 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; redis: RedisConnection | null },
+  shared: {
+    http: HttpClient;
+    log: Logger;
+    awsUrl: string;
+    dataDir: string;
+    iam: { enforce: boolean; configFile: string | undefined };
+    redis: RedisConnection | null;
+  },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
+  const iam = loadIdentities(project, shared.iam.configFile === undefined ? null : readIamConfig(shared.iam.configFile), shared.iam.enforce);
+  for (const warning of iam.warnings) log.warn(`iam: ${warning}`);
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
@@ -161,7 +178,12 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log, ...(shared.redis !== null && sharedState(shared.redis)) }),
+    auth: createProtectServices(project, {
+      log,
+      iam,
+      jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()),
+      ...(shared.redis !== null && sharedState(shared.redis)),
+    }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!.keys)];
   try {
@@ -174,9 +196,10 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      iam,
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
-      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
     return { project, deployment, gateway, lambda, embedded };
   } catch (error) {

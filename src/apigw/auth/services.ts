@@ -9,9 +9,11 @@ import type { Project } from '../../definitions/model.js';
 import type { Logger } from '../../core/log.js';
 import { ApiKeyRegistry, loadApiKeys } from './api-keys.js';
 import { MemoryProtectState, type ProtectState } from './state.js';
-import { AccessKeyStore, loadAccessKeys } from './sigv4.js';
+import { IamIdentities, loadIdentities } from '../../iam/identities.js';
 import type { RequestContext } from '../context.js';
 import { MemoryResponseCache, type ResponseCacheStore } from '../cache/store.js';
+import { evaluateIdentity, identityConditions } from '../../iam/evaluate.js';
+import { requestConditions } from './resource-policy.js';
 
 /** Resolves the JWKS URL of a token issuer. */
 export type JwksUriResolver = (issuer: string) => Promise<string>;
@@ -19,15 +21,15 @@ export type JwksUriResolver = (issuer: string) => Promise<string>;
 export interface ProtectServices {
   state: ProtectState;
   keys: ApiKeyRegistry;
-  /** IAM access keys that must sign AWS_IAM requests; empty = any access key is accepted. */
-  accessKeys: AccessKeyStore;
+  /** IAM identities whose keys must sign AWS_IAM requests; none declared and not enforced = any access key is accepted. */
+  accessKeys: IamIdentities;
   /** Overridable: the embedded Cognito user pools serve their keys from the gateway's own endpoint. */
   jwksUri: JwksUriResolver;
   /** The stage cache store of one API stage (`scope`), created on first use. */
   responseCache(scope: string, maxBytes: number): ResponseCacheStore;
   /**
-   * Whether the caller's identity may perform `action` (e.g. `execute-api:InvalidateCache`) on `arn`.
-   * Default: a caller whose request was signed and verified (AWS_IAM) may; one without IAM identity may not.
+   * Whether the caller's identity may perform `action` (e.g. `execute-api:InvalidateCache`) on `arn`:
+   * only a SigV4-signed caller (AWS_IAM method) may; under --enforce-iam its identity policies decide.
    */
   identityAllows(ctx: RequestContext, action: string, arn: string): boolean;
   close(): Promise<void>;
@@ -37,6 +39,8 @@ export interface ProtectServicesOptions {
   /** Defaults to a new in-memory store; pass a shared one (Redis) to share throttles and quotas. */
   state?: ProtectState;
   jwksUri?: JwksUriResolver;
+  /** The IAM identities (and whether their policies are enforced); the template's users when absent. */
+  iam?: IamIdentities;
   /** Defaults to a bounded in-memory cache per API stage; pass a shared one (Redis) for every stage. */
   responseCache?: (scope: string, maxBytes: number) => ResponseCacheStore;
   log?: Logger;
@@ -45,9 +49,8 @@ export interface ProtectServicesOptions {
 export function createProtectServices(project: Project | null, options: ProtectServicesOptions = {}): ProtectServices {
   const state = options.state ?? new MemoryProtectState();
   const keys = new ApiKeyRegistry();
-  const accessKeys = new AccessKeyStore();
+  const accessKeys = options.iam ?? (project === null ? new IamIdentities(false) : loadIdentities(project, null, false));
   if (project !== null) {
-    loadAccessKeys(project, accessKeys);
     const report = loadApiKeys(project, keys);
     for (const problem of report.problems) options.log?.warn(`usage plans: ${problem}`);
     for (const key of report.generated) options.log?.info(`API key ${key.name} (${key.id}): ${key.value}`);
@@ -63,7 +66,15 @@ export function createProtectServices(project: Project | null, options: ProtectS
       if (cache === undefined) caches.set(scope, (cache = options.responseCache?.(scope, maxBytes) ?? new MemoryResponseCache(maxBytes)));
       return cache;
     },
-    identityAllows: (ctx) => ctx.identity.accessKey !== null,
+    identityAllows(ctx, action, arn) {
+      const accessKey = ctx.identity.accessKey;
+      if (accessKey === null) return false;
+      const identity = accessKeys.get(accessKey);
+      // Without --enforce-iam (or for a key the template does not know) a verified signer may, as it may invoke.
+      if (!accessKeys.enforce || identity === undefined) return true;
+      const request = { action, resource: arn, conditions: identityConditions(identity, requestConditions(ctx)) };
+      return evaluateIdentity(identity, request).decision === 'Allow';
+    },
     close: () => state.close(),
   };
 }

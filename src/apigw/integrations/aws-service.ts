@@ -11,6 +11,7 @@ import { GatewayError } from '../../core/errors.js';
 import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError } from '../../http/client.js';
 import { SigV4Signer, LOCAL_CREDENTIALS } from '../../http/sigv4-signer.js';
+import { integrationSigner } from '../auth/integration-credentials.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
 
@@ -62,6 +63,7 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
   const timeoutMs = integration.timeoutInMillis;
   // S3's virtual-host form (`bucket.s3`) is sent path-style to the endpoint.
   const pathPrefix = uri.service === 's3' && uri.subdomain !== null ? `/${uri.subdomain}` : '';
+  const signerFor = integrationSigner(integration.credentials, services.auth?.accessKeys);
 
   return {
     async invoke(ctx) {
@@ -86,7 +88,7 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
       }
       const method = request.method;
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : request.body;
-      const signed = await LOCAL_SIGNER.sign(
+      const signed = await ((signerFor === null ? null : signerFor(ctx)) ?? LOCAL_SIGNER).sign(
         {
           method,
           protocol: endpoint.protocol,
