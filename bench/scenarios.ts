@@ -5,6 +5,7 @@ import { runLoad, type LoadResult } from './load.js';
 import { memory } from './proc.js';
 import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, TargetSkipped, type Running } from './servers.js';
 import { rds } from './rds.js';
+import { protect } from './protect.js';
 import { SERVERLESS_OFFLINE_LABEL, startServerlessOffline } from './serverless-offline.js';
 import { HELLO_HANDLER, memoryPerEnvironment } from './lambda-probe.js';
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
@@ -39,6 +40,8 @@ export interface TargetSpec {
   path: string;
   /** Measured once after the first request, before any load; returns report notes. */
   probe?(server: Running): Promise<string | null>;
+  /** Sent with every request to this target, besides REQUEST_HEADERS (an API key, a token). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadScenarioSpec {
@@ -235,7 +238,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
             started.push(server);
             row.startMs = server.startMs;
             const asked = performance.now();
-            const answer = await httpGet(server.origin + target.path, 30_000, REQUEST_HEADERS);
+            const answer = await httpGet(server.origin + target.path, 30_000, { ...REQUEST_HEADERS, ...target.headers });
             row.firstRequestMs = performance.now() - asked;
             const contentType = answer.headers['content-type'];
             row.preflight = { status: answer.status, contentType: typeof contentType === 'string' ? contentType : null, body: answer.body.slice(0, 500) };
@@ -271,7 +274,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
                 origin: server.origin,
                 path: target.path,
                 method: 'GET',
-                headers: REQUEST_HEADERS,
+                headers: { ...REQUEST_HEADERS, ...target.headers },
                 connections: config.connections,
                 warmupSeconds: config.warmupSeconds,
                 seconds: config.seconds,
@@ -409,4 +412,4 @@ const startup: Scenario = {
 };
 
 /** Every scenario, in run order; BENCH_SCENARIOS selects by name. Add a scenario here. */
-export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), startup];
+export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), loadScenario(protect), startup];

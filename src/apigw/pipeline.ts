@@ -2,7 +2,7 @@
  * THE request chain, in API Gateway's order. Each stage is built once per route at deployment
  * time from the route's definition; a stage with nothing to do for a route is left out, so a
  * request pays only for what its method uses.
- *   route -> protect -> validate -> integration request -> integrate -> integration response -> method response
+ *   route -> protect -> validate -> [stage cache: integration request -> integrate] -> integration response -> method response
  * Routing happens before a route exists (server/dispatch); failures anywhere become gateway responses.
  * AWS docs: "Set up REST API methods" / "Integration request" / "Integration response" / "Method response".
  */
@@ -16,6 +16,7 @@ import { integrationRequestStage } from './stages/integration-request.js';
 import { integrateStage } from './stages/integrate.js';
 import { integrationResponseStage } from './stages/integration-response.js';
 import { methodResponseStage } from './stages/method-response.js';
+import { responseCacheStage } from './stages/response-cache.js';
 
 export type Stage = (ctx: RequestContext) => void | Promise<void>;
 
@@ -26,26 +27,19 @@ export interface StageBuildInput {
   services: GatewayServices;
 }
 
-/** Builds the stage for a route, or null when the route needs none. Throws on a definition the gateway cannot serve. */
-export type StageFactory = (input: StageBuildInput) => Stage | null;
+/** Builds the stage(s) for a route, or null when the route needs none. Throws on a definition the gateway cannot serve. */
+export type StageFactory = (input: StageBuildInput) => Stage | readonly Stage[] | null;
 
 /** The order of the chain. Later work (auth, caching) adds to `protect`, never reorders. */
 export const CHAIN: readonly StageFactory[] = [
   protectStage,
   validateStage,
-  integrationRequestStage,
-  integrateStage,
-  integrationResponseStage,
-  methodResponseStage,
+  // A cached method answers from the stage cache instead of fetching; uncached routes get the stages unwrapped.
+  responseCacheStage([integrationRequestStage, integrateStage], [integrationResponseStage, methodResponseStage]),
 ];
 
 export function buildStages(input: StageBuildInput): Stage[] {
-  const stages: Stage[] = [];
-  for (const factory of CHAIN) {
-    const stage = factory(input);
-    if (stage !== null) stages.push(stage);
-  }
-  return stages;
+  return CHAIN.flatMap((factory) => factory(input) ?? []);
 }
 
 /**

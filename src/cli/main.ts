@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
+import { redisUrlProblem } from '../storage/redis.js';
 import { LambdaRuntime, parseLambdaTargets } from '../lambda/index.js';
 import { buildFunctions } from '../lambda/build.js';
 import type { LoadOptions } from '../definitions/index.js';
@@ -21,13 +22,15 @@ const USAGE = `Usage:
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
                          [--lambda-isolation thread|process] [--target lambda[:<function>]=aws|<url> ...]
+                         [--redis-url redis://host:6379]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
   gatehouse --version
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
-extensions, or a SAM / CloudFormation template.`;
+extensions, or a SAM / CloudFormation template.
+--redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
 
 const OPTIONS = {
   port: { type: 'string', default: '3000' },
@@ -43,6 +46,7 @@ const OPTIONS = {
   'postgres-url': { type: 'string' },
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
+  'redis-url': { type: 'string' },
   event: { type: 'string' },
   'enforce-iam': { type: 'boolean', default: false },
   'iam-config': { type: 'string' },
@@ -144,6 +148,7 @@ async function serve(
     'postgres-url'?: string | undefined;
     'lambda-isolation': string;
     target?: string[] | undefined;
+    'redis-url'?: string | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
@@ -164,6 +169,12 @@ async function serve(
     process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
   }
+  const redisUrl = values['redis-url'];
+  const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
+  if (redisProblem !== null) {
+    process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    return 2;
+  }
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -182,6 +193,7 @@ async function serve(
     lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
+    ...(redisUrl === undefined ? {} : { redisUrl }),
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
   log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);

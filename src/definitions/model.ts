@@ -83,6 +83,10 @@ export interface Stage {
   methodSettings: Record<string, MethodSetting>;
   /** HTTP API: true when the stage is `$default` (served without a stage prefix). */
   isDefault: boolean;
+  /** REST stage cache (`CacheClusterEnabled`); absent = no cache cluster. */
+  cacheClusterEnabled?: boolean;
+  /** Cache capacity in GB as API Gateway spells it (`0.5`, `1.6`, `6.1`, `13.5`, `28.4`, `58.2`, `118`, `237`). */
+  cacheClusterSize?: string;
 }
 
 export interface MethodSetting {
@@ -90,6 +94,10 @@ export interface MethodSetting {
   throttlingRateLimit?: number;
   cachingEnabled?: boolean;
   cacheTtlInSeconds?: number;
+  cacheDataEncrypted?: boolean;
+  /** Cache invalidation (`Cache-Control: max-age=0`) needs `execute-api:InvalidateCache`; API default true. */
+  requireAuthorizationForCacheControl?: boolean;
+  unauthorizedCacheControlHeaderStrategy?: 'FAIL_WITH_403' | 'SUCCEED_WITH_RESPONSE_HEADER' | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
   dataTraceEnabled?: boolean;
   loggingLevel?: string;
   metricsEnabled?: boolean;

@@ -19,10 +19,14 @@ import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
 import { loadIdentities } from '../iam/identities.js';
 import { readIamConfig } from '../iam/config.js';
+import { RedisProtectState } from '../apigw/auth/redis-state.js';
+import { RedisConnection } from '../storage/redis.js';
+import { StateResponseCache } from '../apigw/cache/store.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
+import { apiGatewayService } from '../services/apigateway/index.js';
 import { localAwsClient } from '../services/aws-client.js';
 import { prepareSecrets } from '../services/secretsmanager/index.js';
 import { databaseEndpoints } from '../services/rds/endpoints.js';
@@ -40,6 +44,8 @@ export interface GatehouseOptions {
   watch: boolean;
   parameterOverrides: Record<string, string>;
   stackName?: string;
+  /** Throttles, quotas and caches shared with other gatehouse processes through this Redis. */
+  redisUrl?: string;
   /** `--enforce-iam`: identity policies decide AWS_IAM methods and signed calls to the embedded services. */
   enforceIam?: boolean;
   /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
@@ -97,6 +103,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const redis = options.redisUrl === undefined ? null : await RedisConnection.open({ url: options.redisUrl, log });
+  if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
   const shared = {
@@ -105,6 +113,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     awsUrl,
     dataDir: options.dataDir,
     iam: iamOptions,
+    redis,
     lambda: lambdaOptions,
     databaseHost: options.host,
     ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
@@ -120,7 +129,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   try {
     serving = await build();
   } catch (error) {
-    await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
+    await Promise.all([drain(apiServer), awsServer.drain(), http.close(), redis?.close()]);
     throw error;
   }
 
@@ -172,7 +181,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       await Promise.all([drain(apiServer), awsServer.drain()]);
       if (serving !== null) await closeServing(serving);
       serving = null;
-      await http.close();
+      await Promise.all([http.close(), redis?.close()]);
     },
   };
 }
@@ -188,6 +197,7 @@ async function buildServing(
     databaseHost: string;
     postgresUrl?: string;
     lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
+    redis: RedisConnection | null;
   },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
@@ -211,9 +221,14 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
-    auth: createProtectServices(project, { log, iam, jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()) }),
+    auth: createProtectServices(project, {
+      log,
+      iam,
+      jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()),
+      ...(shared.redis !== null && sharedState(shared.redis)),
+    }),
   };
-  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
+  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!.keys)];
   try {
     const deployment = compileDeployment(project, gateway);
     const context: Omit<ServiceContext, 'dataDir'> = {
@@ -236,6 +251,13 @@ async function buildServing(
     await closeServing({ gateway, lambda, embedded });
     throw error;
   }
+}
+
+/** Throttles, quotas, the authorizer cache and every stage cache in one Redis. */
+function sharedState(redis: RedisConnection): { state: RedisProtectState; responseCache: () => StateResponseCache } {
+  const state = new RedisProtectState(redis);
+  const responseCache = new StateResponseCache(state);
+  return { state, responseCache: () => responseCache };
 }
 
 async function closeServing(serving: Pick<Serving, 'gateway' | 'lambda' | 'embedded'>): Promise<void> {

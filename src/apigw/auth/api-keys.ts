@@ -19,6 +19,10 @@ export interface ApiKeyRecord {
   name: string;
   value: string;
   enabled: boolean;
+  description?: string;
+  customerId?: string;
+  /** Epoch ms; keys from the template get the load time. */
+  createdDate?: number;
 }
 
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH';
@@ -79,8 +83,37 @@ export class ApiKeyRegistry {
     plans.add(planId);
   }
 
+  removeKey(id: string): boolean {
+    const key = this.#byId.get(id);
+    if (key === undefined) return false;
+    this.#version++;
+    this.#byId.delete(id);
+    this.#byValue.delete(key.value);
+    this.#keyPlans.delete(id);
+    return true;
+  }
+
+  removePlanKey(planId: string, keyId: string): boolean {
+    const removed = this.#keyPlans.get(keyId)?.delete(planId) ?? false;
+    if (removed) this.#version++;
+    return removed;
+  }
+
   keyByValue(value: string): ApiKeyRecord | undefined {
     return this.#byValue.get(value);
+  }
+
+  keyById(id: string): ApiKeyRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  plan(id: string): UsagePlanRecord | undefined {
+    return this.#plans.get(id);
+  }
+
+  /** Ids of the plans the key is in. */
+  plansOfKey(keyId: string): ReadonlySet<string> {
+    return this.#keyPlans.get(keyId) ?? new Set();
   }
 
   keys(): IterableIterator<ApiKeyRecord> {

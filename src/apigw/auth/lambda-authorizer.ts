@@ -38,7 +38,14 @@ export interface LambdaAuthorizer {
   authorize(ctx: RequestContext, arn: string): MaybePromise<PolicyDecision>;
 }
 
-const compiledPolicies = new WeakMap<Outcome, Policy>();
+/** A cached outcome's policy, compiled once, and its decisions by method ARN (a pure function of the ARN). */
+interface CompiledOutcome {
+  policy: Policy;
+  decisions: Map<string, PolicyDecision>;
+}
+
+const compiledPolicies = new WeakMap<Outcome, CompiledOutcome>();
+const MAX_DECISIONS = 1024;
 
 export function compileLambdaAuthorizer(
   definition: AuthorizerDefinition,
@@ -117,22 +124,31 @@ export function compileLambdaAuthorizer(
   }
 
   function apply(ctx: RequestContext, arn: string, outcome: Outcome, latency: number): PolicyDecision {
-    // A copy: a cached outcome serves many requests, and templates may change their $context.
-    ctx.authorizer = protocol === 'REST' ? { ...outcome.authorizer, integrationLatency: latency } : { ...outcome.authorizer };
+    // A copy: a cached outcome serves many requests, and templates may change their $context. Copied
+    // key by key: `{...object, key}` costs microseconds per request on Node 20 (measured with the protect bench).
+    const authorizer: Record<string, unknown> = {};
+    for (const key in outcome.authorizer) authorizer[key] = outcome.authorizer[key];
+    if (protocol === 'REST') authorizer['integrationLatency'] = latency;
+    ctx.authorizer = authorizer;
     // The key step of a method requiring a key (apiKeySource AUTHORIZER) reads it from $context.identity.apiKey.
     if (options.usageIdentifierKey && outcome.usageIdentifierKey !== null) ctx.identity.apiKey = outcome.usageIdentifierKey;
     ctx.invalidateContextVariables();
     if (outcome.isAuthorized !== null) return outcome.isAuthorized ? 'Allow' : 'Deny';
-    let policy = compiledPolicies.get(outcome);
-    if (policy === undefined) {
+    let compiled = compiledPolicies.get(outcome);
+    if (compiled === undefined) {
       try {
-        policy = compilePolicy(outcome.policy);
+        compiled = { policy: compilePolicy(outcome.policy), decisions: new Map() };
       } catch (error) {
         throw failed(error);
       }
-      compiledPolicies.set(outcome, policy);
+      compiledPolicies.set(outcome, compiled);
     }
-    return policy.evaluate({ action: 'execute-api:Invoke', resource: arn });
+    let decision = compiled.decisions.get(arn);
+    if (decision === undefined) {
+      decision = compiled.policy.evaluate({ action: 'execute-api:Invoke', resource: arn });
+      if (compiled.decisions.size < MAX_DECISIONS) compiled.decisions.set(arn, decision);
+    }
+    return decision;
   }
 
   return {

@@ -10,6 +10,10 @@ import type { Logger } from '../../core/log.js';
 import { ApiKeyRegistry, loadApiKeys } from './api-keys.js';
 import { MemoryProtectState, type ProtectState } from './state.js';
 import { IamIdentities, loadIdentities } from '../../iam/identities.js';
+import type { RequestContext } from '../context.js';
+import { MemoryResponseCache, type ResponseCacheStore } from '../cache/store.js';
+import { evaluateIdentity, identityConditions } from '../../iam/evaluate.js';
+import { requestConditions } from './resource-policy.js';
 
 /** Resolves the JWKS URL of a token issuer. */
 export type JwksUriResolver = (issuer: string) => Promise<string>;
@@ -21,6 +25,13 @@ export interface ProtectServices {
   accessKeys: IamIdentities;
   /** Overridable: the embedded Cognito user pools serve their keys from the gateway's own endpoint. */
   jwksUri: JwksUriResolver;
+  /** The stage cache store of one API stage (`scope`), created on first use. */
+  responseCache(scope: string, maxBytes: number): ResponseCacheStore;
+  /**
+   * Whether the caller's identity may perform `action` (e.g. `execute-api:InvalidateCache`) on `arn`:
+   * only a SigV4-signed caller (AWS_IAM method) may; under --enforce-iam its identity policies decide.
+   */
+  identityAllows(ctx: RequestContext, action: string, arn: string): boolean;
   close(): Promise<void>;
 }
 
@@ -30,6 +41,8 @@ export interface ProtectServicesOptions {
   jwksUri?: JwksUriResolver;
   /** The IAM identities (and whether their policies are enforced); the template's users when absent. */
   iam?: IamIdentities;
+  /** Defaults to a bounded in-memory cache per API stage; pass a shared one (Redis) for every stage. */
+  responseCache?: (scope: string, maxBytes: number) => ResponseCacheStore;
   log?: Logger;
 }
 
@@ -42,11 +55,26 @@ export function createProtectServices(project: Project | null, options: ProtectS
     for (const problem of report.problems) options.log?.warn(`usage plans: ${problem}`);
     for (const key of report.generated) options.log?.info(`API key ${key.name} (${key.id}): ${key.value}`);
   }
+  const caches = new Map<string, ResponseCacheStore>();
   return {
     state,
     keys,
     accessKeys,
     jwksUri: options.jwksUri ?? defaultJwksUri(),
+    responseCache(scope, maxBytes) {
+      let cache = caches.get(scope);
+      if (cache === undefined) caches.set(scope, (cache = options.responseCache?.(scope, maxBytes) ?? new MemoryResponseCache(maxBytes)));
+      return cache;
+    },
+    identityAllows(ctx, action, arn) {
+      const accessKey = ctx.identity.accessKey;
+      if (accessKey === null) return false;
+      const identity = accessKeys.get(accessKey);
+      // Without --enforce-iam (or for a key the template does not know) a verified signer may, as it may invoke.
+      if (!accessKeys.enforce || identity === undefined) return true;
+      const request = { action, resource: arn, conditions: identityConditions(identity, requestConditions(ctx)) };
+      return evaluateIdentity(identity, request).decision === 'Allow';
+    },
     close: () => state.close(),
   };
 }

@@ -3,7 +3,7 @@
  * method settings (API Gateway Developer Guide "x-amazon-apigateway-authorizer object", "x-amazon-apigateway-cors
  * object", "Gateway response types", and CloudFormation `AWS::ApiGateway::Stage MethodSetting`).
  */
-import type { ApiProtocol, AuthorizerDefinition, CorsConfiguration, GatewayResponseOverride, MethodSetting, RequestValidator } from '../model.js';
+import type { ApiProtocol, AuthorizerDefinition, CorsConfiguration, GatewayResponseOverride, MethodSetting, RequestValidator, Stage } from '../model.js';
 import { escapeToken, type Problems } from '../errors.js';
 import { Fields } from '../values.js';
 
@@ -172,6 +172,19 @@ export function buildValidator(f: Fields, pascal: boolean): RequestValidator {
   };
 }
 
+const UNAUTHORIZED_STRATEGIES = ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'] as const;
+
+/** `CacheClusterEnabled` / `CacheClusterSize` of a SAM Api, a CloudFormation Stage or a Deployment's StageDescription. */
+export function applyCacheCluster(stage: Stage, f: Fields): void {
+  const enabled = f.bool('CacheClusterEnabled');
+  if (enabled !== undefined) stage.cacheClusterEnabled = enabled;
+  const size = f.oneOf('CacheClusterSize', CACHE_CLUSTER_SIZES);
+  if (size !== undefined) stage.cacheClusterSize = size;
+}
+
+/** API Gateway's cache capacities in GB (CreateStage cacheClusterSize). */
+const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+
 function methodSetting(f: Fields, keys: { detailedMetrics: string }): MethodSetting {
   const out: MethodSetting = {};
   const set = <K extends keyof MethodSetting>(key: K, value: MethodSetting[K] | undefined): void => {
@@ -181,6 +194,11 @@ function methodSetting(f: Fields, keys: { detailedMetrics: string }): MethodSett
   set('throttlingRateLimit', f.num('ThrottlingRateLimit'));
   set('cachingEnabled', f.bool('CachingEnabled'));
   set('cacheTtlInSeconds', f.int('CacheTtlInSeconds', 0, 3600));
+  set('cacheDataEncrypted', f.bool('CacheDataEncrypted'));
+  // Not CloudFormation properties (the stage API's caching/requireAuthorizationForCacheControl and
+  // caching/unauthorizedCacheControlHeaderStrategy), accepted in the same spelling so a template can set them.
+  set('requireAuthorizationForCacheControl', f.bool('RequireAuthorizationForCacheControl'));
+  set('unauthorizedCacheControlHeaderStrategy', f.oneOf('UnauthorizedCacheControlHeaderStrategy', UNAUTHORIZED_STRATEGIES));
   set('dataTraceEnabled', f.bool('DataTraceEnabled'));
   set('loggingLevel', f.str('LoggingLevel'));
   set('metricsEnabled', f.bool(keys.detailedMetrics));

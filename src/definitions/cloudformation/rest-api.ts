@@ -7,7 +7,7 @@ import type { AuthorizationType, MethodResponse, Route, TemplateResource } from 
 import { ApiBuilder } from '../apigateway/api-builder.js';
 import { buildIntegration, CFN_REST_INTEGRATION_KEYS, CFN_RESPONSE_KEYS, cfnResponses } from '../apigateway/integration.js';
 import { checkResourcePath, ROUTE_METHODS, routeKeyOf } from '../apigateway/paths.js';
-import { buildAuthorizer, buildGatewayResponse, buildValidator, CFN_REST_AUTHORIZER_KEYS, checkGatewayResponseType, restMethodSettings } from '../apigateway/settings.js';
+import { buildAuthorizer, buildGatewayResponse, buildValidator, CFN_REST_AUTHORIZER_KEYS, checkGatewayResponseType, restMethodSettings, applyCacheCluster } from '../apigateway/settings.js';
 import { loadOpenApi } from '../openapi/index.js';
 import { Fields } from '../values.js';
 import type { TemplateContext } from './context.js';
@@ -215,6 +215,7 @@ function attachStages(ctx: TemplateContext): void {
     if (description) {
       Object.assign(stage.variables, description.strMap('Variables'));
       Object.assign(stage.methodSettings, restMethodSettings(description.list('MethodSettings'), description, 'MethodSettings'));
+      applyCacheCluster(stage, description);
     }
   }
   for (const r of ctx.ofType('AWS::ApiGateway::Stage')) {
@@ -225,6 +226,7 @@ function attachStages(ctx: TemplateContext): void {
     const stage = builder.stage(name);
     Object.assign(stage.variables, f.strMap('Variables'));
     Object.assign(stage.methodSettings, restMethodSettings(f.list('MethodSettings'), f, 'MethodSettings'));
+    applyCacheCluster(stage, f);
   }
 }
 

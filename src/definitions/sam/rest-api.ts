@@ -7,7 +7,7 @@
 import type { TemplateResource } from '../model.js';
 import type { Loc } from '../errors.js';
 import { ApiBuilder } from '../apigateway/api-builder.js';
-import { restMethodSettings } from '../apigateway/settings.js';
+import { applyCacheCluster, restMethodSettings } from '../apigateway/settings.js';
 import { loadOpenApi, openApiVersion } from '../openapi/index.js';
 import { OPERATION_METHODS } from '../openapi/operations.js';
 import { Fields, isRecord, scalarString, type JsonObject } from '../values.js';
@@ -224,6 +224,7 @@ export async function createSamRestApi(ctx: TemplateContext, r: TemplateResource
     const stage = builder.stage(stageName);
     Object.assign(stage.variables, f.strMap('Variables'));
     Object.assign(stage.methodSettings, restMethodSettings(f.list('MethodSettings'), f, 'MethodSettings'));
+    applyCacheCluster(stage, f);
     addSamDomain(ctx, f, builder, stageName);
   }
   ctx.apis.set(r.physicalId, builder);

@@ -1,0 +1,36 @@
+/** Test support: the contract every ProtectState implementation is checked against. */
+import assert from 'node:assert/strict';
+import type { ProtectState } from './state.js';
+
+/** The contract every ProtectState honours (memory and Redis). */
+export async function stateContract(make: () => ProtectState): Promise<void> {
+  const state = make();
+  const t0 = 1_000_000;
+  // A new bucket is full: `burst` requests pass at once, the next one is refused.
+  assert.equal(await state.takeToken('b', 2, 3, t0), true);
+  assert.equal(await state.takeToken('b', 2, 3, t0), true);
+  assert.equal(await state.takeToken('b', 2, 3, t0), true);
+  assert.equal(await state.takeToken('b', 2, 3, t0), false);
+  // 2 tokens per second: one token after 500 ms, not two.
+  assert.equal(await state.takeToken('b', 2, 3, t0 + 500), true);
+  assert.equal(await state.takeToken('b', 2, 3, t0 + 500), false);
+  // Refilling never exceeds the burst.
+  for (let i = 0; i < 3; i++) assert.equal(await state.takeToken('b', 2, 3, t0 + 60_000), true);
+  assert.equal(await state.takeToken('b', 2, 3, t0 + 60_000), false);
+  // A burst of 0 refuses everything.
+  assert.equal(await state.takeToken('zero', 10, 0, t0), false);
+
+  assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: true, used: 1 });
+  assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: true, used: 2 });
+  assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: false, used: 2 });
+  assert.equal(await state.quotaUsed('q', t0), 2);
+  // After the period ends the counter starts over.
+  assert.deepEqual(await state.countQuota('q', 2, t0 + 5000, t0 + 1000), { allowed: true, used: 1 });
+
+  await state.cacheSet('c', { principalId: 'p' }, 1000, t0);
+  assert.deepEqual(await state.cacheGet('c', t0 + 999), { principalId: 'p' });
+  assert.equal(await state.cacheGet('c', t0 + 1000), undefined);
+  await state.cacheSet('zero-ttl', 1, 0, t0);
+  assert.equal(await state.cacheGet('zero-ttl', t0), undefined);
+  await state.close();
+}
