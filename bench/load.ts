@@ -53,8 +53,16 @@ export interface LoadResult {
 
 /** Runs one load in a fresh child process, so the generator never shares an event loop with the parent or the target. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['--load-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const limitMs = (options.warmupSeconds + options.seconds) * 1000 + 30_000;
+  return runLoadChild(fileURLToPath(import.meta.url), '--load-child', options, options);
+}
+
+/**
+ * Forks `module` with `flag`, sends it `message` and resolves with the LoadResult it sends back
+ * (the child calls serveLoadChild); killed if it takes 30 s longer than its warm-up + measurement.
+ */
+export function runLoadChild(module: string, flag: string, message: object, timing: { warmupSeconds: number; seconds: number }): Promise<LoadResult> {
+  const child = fork(module, [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const limitMs = (timing.warmupSeconds + timing.seconds) * 1000 + 60_000;
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | null, result?: LoadResult) => {
@@ -69,7 +77,22 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     child.once('message', (message) => finish(null, message as LoadResult));
     child.once('error', (error) => finish(error));
     child.once('exit', (code, signal) => finish(new Error(`load generator exited (${signal ?? code}) without a result`)));
-    child.send(options);
+    child.send(message);
+  });
+}
+
+/** Child side of runLoadChild: runs `generate` on the parent's message and sends the result back. */
+export function serveLoadChild<T>(flag: string, generate: (options: T) => Promise<LoadResult>): void {
+  if (!process.argv.includes(flag) || process.send === undefined) return;
+  process.once('disconnect', () => process.exit(0)); // the bench went away
+  process.once('message', (options) => {
+    generate(options as T).then(
+      (result) => process.send!(result, () => process.exit(0)),
+      (error: unknown) => {
+        process.stderr.write(`load generator failed: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
   });
 }
 
@@ -120,7 +143,7 @@ class Histogram {
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as Error & { code?: string }).code;
     return code ? `${code}: ${error.message}` : error.message;
@@ -137,16 +160,6 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  const histogram = new Histogram();
-  const statuses: Record<string, number> = {};
-  let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
-  let errors = 0;
-  let transportErrors = 0;
-  let firstError: string | null = null;
-  let warmupRequests = 0;
-  let requests = 0;
-  let responseBytes = 0;
-  let sample: LoadResult['sample'] = null;
   const request: Dispatcher.DispatchOptions = {
     path: options.path,
     method: options.method,
@@ -156,8 +169,8 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
 
   // Pool.dispatch with a bare handler: no response stream and one promise per request, about
   // 20-30% less load-generator CPU per request than Pool.request (which the server shares cores with).
-  let wantSample = true;
-  const send = (): Promise<{ status: number; bytes: number }> =>
+  let sample: LoadResult['sample'] = null;
+  const send = (): Promise<Outcome> =>
     new Promise((resolve, reject) => {
       let status = 0;
       let bytes = 0;
@@ -167,17 +180,15 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
         onRequestStart() {},
         onResponseStart(_controller, statusCode) {
           status = statusCode;
-          if (wantSample) {
-            wantSample = false;
-            chunks = [];
-          }
+          if (sample === null && chunks === null) chunks = [];
         },
         onResponseData(_controller, chunk) {
           bytes += chunk.length;
           chunks?.push(chunk);
         },
         onResponseEnd() {
-          if (chunks !== null) sample = { status, body: Buffer.concat(chunks).toString('utf8').slice(0, 500) };
+          if (chunks !== null && sample === null) sample = { status, body: Buffer.concat(chunks).toString('utf8').slice(0, 500) };
+          chunks = null;
           resolve({ status, bytes });
         },
         onResponseError(_controller, error) {
@@ -185,7 +196,43 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
         },
       });
     });
+  try {
+    const result = await closedLoop(send, options);
+    return { ...result, sample };
+  } finally {
+    await pool.close();
+  }
+}
 
+/** What one request (or operation) of a closed loop ended with. */
+export interface Outcome {
+  status: number;
+  bytes: number;
+}
+
+export interface ClosedLoopOptions {
+  /** Workers, each with one request in flight. */
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+  serverPid?: number;
+}
+
+/**
+ * Keeps `connections` calls of `send` in flight (closed loop) through a warm-up and a measured
+ * window; measures rate, latency, errors (non-2xx or a rejection) and the CPU of the server, of
+ * this process and of everything else. Shared by the HTTP load and the SDK operations load.
+ */
+export async function closedLoop(send: () => Promise<Outcome>, options: ClosedLoopOptions): Promise<LoadResult> {
+  const histogram = new Histogram();
+  const statuses: Record<string, number> = {};
+  let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
+  let errors = 0;
+  let transportErrors = 0;
+  let firstError: string | null = null;
+  let warmupRequests = 0;
+  let requests = 0;
+  let responseBytes = 0;
   const worker = async (): Promise<void> => {
     while (phase !== 'stop') {
       const started = performance.now();
@@ -238,7 +285,6 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const loaderCpu = process.cpuUsage(loaderCpu0);
   loaderCpuUs = loaderCpu.user + loaderCpu.system;
   await Promise.all(workers);
-  await pool.close();
 
   const durationSeconds = (t1 - t0) / 1000;
   const serverCpuMs = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
@@ -261,7 +307,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
     transportErrors,
     firstError,
     warmupRequests,
-    sample,
+    sample: null,
     responseBytes,
     serverCpuUsPerRequest: serverCpuMs === null || requests === 0 ? null : (serverCpuMs * 1000) / requests,
     serverCpuCores: serverCpuMs === null ? null : serverCpuMs / (t1 - t0),
@@ -275,15 +321,4 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
 }
 
 // Child side: started by runLoad() with an IPC channel; runs one load and sends the result back.
-if (process.argv.includes('--load-child') && process.send !== undefined) {
-  process.once('disconnect', () => process.exit(0)); // the bench went away
-  process.once('message', (options) => {
-    generate(options as LoadOptions).then(
-      (result) => process.send!(result, () => process.exit(0)),
-      (error: unknown) => {
-        process.stderr.write(`load generator failed: ${describe(error)}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}
+serveLoadChild('--load-child', generate);

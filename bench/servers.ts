@@ -17,6 +17,8 @@ export interface Running {
   pid: number;
   /** 'http://127.0.0.1:port' */
   origin: string;
+  /** Gatehouse's AWS endpoint (--aws-port), 'http://127.0.0.1:port'. */
+  awsOrigin?: string;
   /** Spawn to ready (listening, or healthy for gatehouse), in ms. */
   startMs: number;
   /** Last lines the process wrote to stdout/stderr. */
@@ -168,6 +170,8 @@ export interface GatehouseLaunch {
   definition: string;
   dataDir: string;
   startTimeoutMs: number;
+  /** Options for node itself (e.g. --cpu-prof, set by BENCH_CPU_PROF). */
+  nodeArgs?: string[];
 }
 
 export function gatehouseMain(root: string): string {
@@ -184,7 +188,7 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const [port, awsPort] = (await freePorts(2)) as [number, number];
   const args = [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn'];
   const started = performance.now();
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(launch.nodeArgs ?? []), ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child, true);
   const tail = new Tail();
   child.stdout!.on('data', (c: Buffer) => tail.push(c));
@@ -213,7 +217,42 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return running(label, child, `http://127.0.0.1:${port}`, performance.now() - started, tail, true);
+  return { ...running(label, child, `http://127.0.0.1:${port}`, performance.now() - started, tail, true), awsOrigin: `http://127.0.0.1:${awsPort}` };
+}
+
+/**
+ * Starts `moto_server` (the MOTO_SERVER command, default from PATH) on a free port in its own
+ * process group; resolves once it answers HTTP. Its pid is the Python process (the pyenv shims exec).
+ */
+export async function startMoto(startTimeoutMs: number): Promise<Running> {
+  const [port] = (await freePorts(1)) as [number];
+  const started = performance.now();
+  const child = spawn(process.env['MOTO_SERVER'] ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child, true);
+  const tail = new Tail();
+  child.stdout!.on('data', (c: Buffer) => tail.push(c));
+  child.stderr!.on('data', (c: Buffer) => tail.push(c));
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
+  child.once('error', (error) => (exited = error.message));
+  const origin = `http://127.0.0.1:${port}`;
+  const moto = running('moto_server', child, origin, 0, tail, true);
+  for (;;) {
+    if (exited !== null) throw new StartFailure(`moto_server exited while starting (${exited})\n${tail.last(20)}`);
+    if (performance.now() - started > startTimeoutMs) {
+      await moto.stop();
+      throw new StartFailure(`moto_server did not answer within ${startTimeoutMs} ms\n${tail.last(20)}`);
+    }
+    try {
+      await httpGet(`${origin}/moto-api/`, 1000);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const tailLines = tail.lines;
+  // moto logs every request (werkzeug): only lines beyond its start-up banner would be news, and those are expected.
+  return { ...moto, startMs: performance.now() - started, awsOrigin: origin, outputLines: () => tailLines };
 }
 
 /** The OpenAPI definition the bench serves: a tiny MOCK route and an HTTP_PROXY route to `upstream`. */
