@@ -122,12 +122,18 @@ function sendBatch(client: SQSClient, queueUrl: string, count: number) {
 
 const noNotes = () => [];
 
-export const OPERATIONS: Record<OperationName, (endpoint: string, inFlight: number) => Promise<PreparedOperation>> = {
+/**
+ * Prepares an operation for `inFlight` concurrent calls; `prefill` (one load process of several)
+ * also writes the data the operation reads.
+ */
+export const OPERATIONS: Record<OperationName, (endpoint: string, inFlight: number, prefill: boolean) => Promise<PreparedOperation>> = {
   async 's3-put-object'(endpoint, inFlight) {
     const client = await s3(endpoint, inFlight);
+    // Unique keys across load processes.
+    const prefix = randomUUID().slice(0, 8);
     let n = 0;
     return {
-      run: async () => (await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `put/${n++}`, Body: OBJECT_BODY }))).$metadata.httpStatusCode!,
+      run: async () => (await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `put/${prefix}/${n++}`, Body: OBJECT_BODY }))).$metadata.httpStatusCode!,
       notes: noNotes,
       close: () => client.destroy(),
     };
@@ -150,18 +156,19 @@ export const OPERATIONS: Record<OperationName, (endpoint: string, inFlight: numb
 
   async 'dynamodb-put-item'(endpoint, inFlight) {
     const client = await dynamodb(endpoint, inFlight);
+    const prefix = randomUUID().slice(0, 8);
     let n = 0;
     return {
-      run: async () => (await client.send(new PutItemCommand({ TableName: TABLE, Item: item(`put-${n++}`) }))).$metadata.httpStatusCode!,
+      run: async () => (await client.send(new PutItemCommand({ TableName: TABLE, Item: item(`put-${prefix}-${n++}`) }))).$metadata.httpStatusCode!,
       notes: noNotes,
       close: () => client.destroy(),
     };
   },
 
-  async 'dynamodb-get-item'(endpoint, inFlight) {
+  async 'dynamodb-get-item'(endpoint, inFlight, prefill) {
     const client = await dynamodb(endpoint, inFlight);
     const keys = 1000;
-    await fill(keys, inFlight, (i) => client.send(new PutItemCommand({ TableName: TABLE, Item: item(`get-${i}`) })));
+    if (prefill) await fill(keys, inFlight, (i) => client.send(new PutItemCommand({ TableName: TABLE, Item: item(`get-${i}`) })));
     let n = 0;
     return {
       async run() {
@@ -184,9 +191,9 @@ export const OPERATIONS: Record<OperationName, (endpoint: string, inFlight: numb
     };
   },
 
-  async 'sqs-receive-delete'(endpoint, inFlight) {
+  async 'sqs-receive-delete'(endpoint, inFlight, prefill) {
     const { client, queueUrl } = await sqs(endpoint, inFlight);
-    await fill(QUEUE_BACKLOG / 10, inFlight, () => sendBatch(client, queueUrl, 10));
+    if (prefill) await fill(QUEUE_BACKLOG / 10, inFlight, () => sendBatch(client, queueUrl, 10));
     let refills = 0;
     return {
       // One operation = one message received and deleted; a dry queue is refilled inside the
@@ -218,7 +225,7 @@ export const OPERATIONS: Record<OperationName, (endpoint: string, inFlight: numb
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const data = Buffer.from(JSON.stringify({ event: 'click', page: '/home', user: 'u-1' }));
-    let n = 0;
+    let n = Math.floor(Math.random() * 1e6);
     return {
       run: async () => (await client.send(new PutRecordCommand({ StreamName: STREAM, PartitionKey: `user-${n++}`, Data: data }))).$metadata.httpStatusCode!,
       notes: noNotes,

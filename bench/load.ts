@@ -53,16 +53,8 @@ export interface LoadResult {
 
 /** Runs one load in a fresh child process, so the generator never shares an event loop with the parent or the target. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  return runLoadChild(fileURLToPath(import.meta.url), '--load-child', options, options);
-}
-
-/**
- * Forks `module` with `flag`, sends it `message` and resolves with the LoadResult it sends back
- * (the child calls serveLoadChild); killed if it takes 30 s longer than its warm-up + measurement.
- */
-export function runLoadChild(module: string, flag: string, message: object, timing: { warmupSeconds: number; seconds: number }): Promise<LoadResult> {
-  const child = fork(module, [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const limitMs = (timing.warmupSeconds + timing.seconds) * 1000 + 60_000;
+  const child = fork(fileURLToPath(import.meta.url), ['--load-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const limitMs = (options.warmupSeconds + options.seconds) * 1000 + 30_000;
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | null, result?: LoadResult) => {
@@ -77,22 +69,7 @@ export function runLoadChild(module: string, flag: string, message: object, timi
     child.once('message', (message) => finish(null, message as LoadResult));
     child.once('error', (error) => finish(error));
     child.once('exit', (code, signal) => finish(new Error(`load generator exited (${signal ?? code}) without a result`)));
-    child.send(message);
-  });
-}
-
-/** Child side of runLoadChild: runs `generate` on the parent's message and sends the result back. */
-export function serveLoadChild<T>(flag: string, generate: (options: T) => Promise<LoadResult>): void {
-  if (!process.argv.includes(flag) || process.send === undefined) return;
-  process.once('disconnect', () => process.exit(0)); // the bench went away
-  process.once('message', (options) => {
-    generate(options as T).then(
-      (result) => process.send!(result, () => process.exit(0)),
-      (error: unknown) => {
-        process.stderr.write(`load generator failed: ${describe(error)}\n`);
-        process.exit(1);
-      },
-    );
+    child.send(options);
   });
 }
 
@@ -100,7 +77,7 @@ export function serveLoadChild<T>(flag: string, generate: (options: T) => Promis
  * Latency histogram in microseconds, log-linear: exact below 128 µs, then 64 sub-buckets per power
  * of two (under 1.6% error), so memory stays fixed however long the run is.
  */
-class Histogram {
+export class Histogram {
   private readonly counts = new Float64Array(128 + 25 * 64);
   count = 0;
   sum = 0;
@@ -114,6 +91,35 @@ class Histogram {
     this.sum += us;
     if (us < this.min) this.min = us;
     if (us > this.max) this.max = us;
+  }
+
+  /** Non-empty buckets only, to send between processes. */
+  snapshot(): HistogramSnapshot {
+    const buckets: [number, number][] = [];
+    this.counts.forEach((count, i) => count > 0 && buckets.push([i, count]));
+    return { buckets, count: this.count, sum: this.sum, min: this.min, max: this.max };
+  }
+
+  add(other: HistogramSnapshot): void {
+    for (const [i, count] of other.buckets) this.counts[i]! += count;
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+
+  /** Quantiles in ms, as LoadResult reports them. */
+  summary(): LoadResult['latencyMs'] {
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      min: ms(this.count ? this.min : 0),
+      mean: ms(this.count ? this.sum / this.count : 0),
+      p50: ms(this.quantile(0.5)),
+      p90: ms(this.quantile(0.9)),
+      p99: ms(this.quantile(0.99)),
+      p999: ms(this.quantile(0.999)),
+      max: ms(this.max),
+    };
   }
 
   private static index(v: number): number {
@@ -216,6 +222,56 @@ export interface ClosedLoopOptions {
   warmupSeconds: number;
   seconds: number;
   serverPid?: number;
+  /** Return the latency buckets too (loads split over several processes are merged by mergeLoads). */
+  keepHistogram?: boolean;
+}
+
+export interface HistogramSnapshot {
+  buckets: [number, number][];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * One result from loads that ran side by side in several processes over the same window (each
+ * with keepHistogram): rates and counts add up, latencies merge, the server's CPU is read once.
+ */
+export function mergeLoads(parts: (LoadResult & { histogram?: HistogramSnapshot })[]): LoadResult {
+  const first = parts[0]!;
+  if (parts.length === 1) {
+    const { histogram: _, ...result } = first;
+    return result;
+  }
+  const histogram = new Histogram();
+  for (const part of parts) if (part.histogram) histogram.add(part.histogram);
+  const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
+  const requests = sum((r) => r.requests);
+  const durationSeconds = Math.max(...parts.map((r) => r.durationSeconds));
+  const statuses: Record<string, number> = {};
+  for (const part of parts) for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const loaderCpuCores = sum((r) => r.loaderCpuCores);
+  // Each process counted the others' CPU as "other"; the server's CPU is what one of them read.
+  const serverCores = first.serverCpuCores;
+  return {
+    requests,
+    durationSeconds,
+    requestsPerSecond: sum((r) => r.requestsPerSecond),
+    latencyMs: histogram.summary(),
+    errors: sum((r) => r.errors),
+    statuses,
+    transportErrors: sum((r) => r.transportErrors),
+    firstError: parts.find((r) => r.firstError !== null)?.firstError ?? null,
+    warmupRequests: sum((r) => r.warmupRequests),
+    sample: first.sample,
+    responseBytes: sum((r) => r.responseBytes),
+    serverCpuUsPerRequest: serverCores === null || requests === 0 ? null : (serverCores * durationSeconds * 1e6) / requests,
+    serverCpuCores: serverCores,
+    loaderCpuUsPerRequest: requests === 0 ? 0 : (loaderCpuCores * durationSeconds * 1e6) / requests,
+    loaderCpuCores,
+    otherCpuCores: first.otherCpuCores === null ? null : Math.max(0, first.otherCpuCores - (loaderCpuCores - first.loaderCpuCores)),
+  };
 }
 
 /**
@@ -288,20 +344,12 @@ export async function closedLoop(send: () => Promise<Outcome>, options: ClosedLo
 
   const durationSeconds = (t1 - t0) / 1000;
   const serverCpuMs = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
-  const ms = (us: number) => Math.round(us) / 1000;
   return {
+    ...(options.keepHistogram ? { histogram: histogram.snapshot() } : {}),
     requests,
     durationSeconds,
     requestsPerSecond: requests / durationSeconds,
-    latencyMs: {
-      min: ms(histogram.count ? histogram.min : 0),
-      mean: ms(histogram.count ? histogram.sum / histogram.count : 0),
-      p50: ms(histogram.quantile(0.5)),
-      p90: ms(histogram.quantile(0.9)),
-      p99: ms(histogram.quantile(0.99)),
-      p999: ms(histogram.quantile(0.999)),
-      max: ms(histogram.max),
-    },
+    latencyMs: histogram.summary(),
     errors,
     statuses,
     transportErrors,
@@ -321,4 +369,15 @@ export async function closedLoop(send: () => Promise<Outcome>, options: ClosedLo
 }
 
 // Child side: started by runLoad() with an IPC channel; runs one load and sends the result back.
-serveLoadChild('--load-child', generate);
+if (process.argv.includes('--load-child') && process.send !== undefined) {
+  process.once('disconnect', () => process.exit(0)); // the bench went away
+  process.once('message', (options) => {
+    generate(options as LoadOptions).then(
+      (result) => process.send!(result, () => process.exit(0)),
+      (error: unknown) => {
+        process.stderr.write(`load generator failed: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}

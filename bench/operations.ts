@@ -49,12 +49,16 @@ function driver(operation: OperationName, call: string): TargetDriver {
         operation,
         endpoint: endpoint(server),
         inFlight: config.connections,
+        processes: CLIENT_PROCESSES,
         warmupSeconds: config.warmupSeconds,
         seconds: config.seconds,
         serverPid: server.pid,
       }),
   };
 }
+
+/** BENCH_CLIENT_PROCESSES: load processes sharing the operations in flight (default 2). */
+const CLIENT_PROCESSES = Math.max(1, Math.round(Number(process.env['BENCH_CLIENT_PROCESSES'] ?? '2')) || 1);
 
 /** BENCH_CPU_PROF=<dir>: gatehouse writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
 function profileArgs(name: string): string[] {

@@ -14,6 +14,8 @@ Environment:
   BENCH_WARMUP       warm-up seconds before each measurement (default 1)
   BENCH_CONNECTIONS  keep-alive connections of the load generator (default 32)
   BENCH_ROUNDS       measured rounds per target, alternating targets; the median is reported (default 1)
+  BENCH_CLIENT_PROCESSES  AWS SDK load processes sharing the operations in flight (operation scenarios; default 2)
+  BENCH_CPU_PROF     a folder: gatehouse writes a V8 CPU profile there per operation scenario
   BENCH_STARTS       gatehouse starts in the start-up scenario (default 5)
   BENCH_OUT          where to write the JSON results (default <root>/dist/bench-results.json)
   GATEHOUSE_ROOT     project root holding dist/src/cli/main.js (default: two levels above this file)
