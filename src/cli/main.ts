@@ -17,6 +17,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--verify-signatures [--access-key AKID=SECRET ...]]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -35,6 +36,8 @@ const OPTIONS = {
   'stack-name': { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  'verify-signatures': { type: 'boolean', default: false },
+  'access-key': { type: 'string', multiple: true },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -63,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gatehouse ${command}: expected exactly one definition file\n\n${USAGE}\n`);
     return 2;
   }
-  const parameterOverrides = parseOverrides(values['parameter-overrides'] ?? []);
+  const parameterOverrides = parsePairs(values['parameter-overrides'] ?? [], '--parameter-overrides', 'Key=Value');
   if (parameterOverrides === null) return 2;
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
@@ -120,13 +123,29 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(
   file: string,
-  values: { port: string; 'aws-port': string; host: string; stage?: string | undefined; 'data-dir': string; watch: boolean; 'stack-name'?: string | undefined },
+  values: {
+    port: string;
+    'aws-port': string;
+    host: string;
+    stage?: string | undefined;
+    'data-dir': string;
+    watch: boolean;
+    'stack-name'?: string | undefined;
+    'verify-signatures': boolean;
+    'access-key'?: string[] | undefined;
+  },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
   const port = parsePort(values.port, '--port');
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   if (port === null || awsPort === null) return 2;
+  const accessKeys = parsePairs(values['access-key'] ?? [], '--access-key', 'AKID=SECRET');
+  if (accessKeys === null) return 2;
+  if (Object.keys(accessKeys).length > 0 && !values['verify-signatures']) {
+    process.stderr.write('gatehouse: --access-key only matters with --verify-signatures\n');
+    return 2;
+  }
   const started = performance.now();
   const gatehouse = await startGatehouse({
     file,
@@ -139,6 +158,7 @@ async function serve(
     log,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
+    ...(values['verify-signatures'] ? { verifySignatures: { accessKeys } } : {}),
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
   log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);
@@ -190,13 +210,14 @@ function parsePort(text: string, flag: string): number | null {
   return port;
 }
 
-function parseOverrides(items: string[]): Record<string, string> | null {
+/** `Key=Value` items (several per argument, space-separated) of a repeatable flag. */
+function parsePairs(items: string[], flag: string, shape: string): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const item of items) {
     for (const pair of item.split(/\s+/).filter(Boolean)) {
       const eq = pair.indexOf('=');
       if (eq <= 0) {
-        process.stderr.write(`gatehouse: --parameter-overrides takes Key=Value, got ${JSON.stringify(pair)}\n`);
+        process.stderr.write(`gatehouse: ${flag} takes ${shape}, got ${JSON.stringify(pair)}\n`);
         return null;
       }
       out[pair.slice(0, eq)] = pair.slice(eq + 1);

@@ -22,6 +22,7 @@ import { lambdaApiService } from '../services/lambda/index.js';
 import { localAwsClient } from '../services/aws-client.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
+import { acceptedKeys, type SecretLookup } from './signature-check.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -35,6 +36,8 @@ export interface GatehouseOptions {
   parameterOverrides: Record<string, string>;
   stackName?: string;
   log: Logger;
+  /** `--verify-signatures`: the AWS endpoint checks SigV4 signatures against these keys (plus the local ones). */
+  verifySignatures?: { accessKeys: Record<string, string> };
 }
 
 export interface Gatehouse {
@@ -62,9 +65,10 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
+  const lookupSecret = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
   const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
   const awsServer = createDualProtocolServer(
-    createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
+    createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log, ...(lookupSecret ? { lookupSecret } : {}) }),
     { keepAliveTimeout: 65_000 },
   );
   await Promise.all([listen(apiServer, options.port, options.host), listen(awsServer.net, options.awsPort, options.host)]);
@@ -80,7 +84,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const http = new HttpClient();
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret });
   };
   try {
     serving = await build();
@@ -110,7 +114,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret });
     }
   }
 
@@ -135,7 +139,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lookupSecret: SecretLookup | undefined },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const lambda = new LambdaRuntime(project.functions, {
@@ -165,6 +169,7 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));

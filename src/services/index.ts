@@ -20,5 +20,5 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
-  { name: 's3', create: (context) => s3Service(context) },
+  { name: 's3', create: (context) => s3Service(context, context.lookupSecret ? { verifySignatures: true, lookupSecret: context.lookupSecret } : {}) },
 ];

@@ -23,6 +23,8 @@ export interface ServiceContext {
   lambda?: LambdaRuntime;
   /** Calls another embedded service through the endpoint (Step Functions service tasks). */
   callAws?: CallAws;
+  /** `--verify-signatures`: the secret of each accepted access key id. */
+  lookupSecret?: (accessKeyId: string) => string | undefined;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */

@@ -33,6 +33,7 @@ export async function startTestGateway(
     parameterOverrides?: Record<string, string>;
     /** Extra files (function code) to write beside the definition, by relative path. */
     files?: Record<string, string>;
+    verifySignatures?: { accessKeys: Record<string, string> };
   } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
@@ -52,6 +53,7 @@ export async function startTestGateway(
     parameterOverrides: options.parameterOverrides ?? {},
     log: createLogger('silent'),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
+    ...(options.verifySignatures === undefined ? {} : { verifySignatures: options.verifySignatures }),
   });
   return {
     gatehouse,
