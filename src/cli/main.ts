@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
+import { parseTargets, TargetError } from '../http/service-targets.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import type { LoadOptions } from '../definitions/index.js';
 
@@ -18,6 +19,7 @@ const USAGE = `Usage:
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
+                         [--target SERVICE=embedded|aws|URL ...]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -38,6 +40,7 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'verify-signatures': { type: 'boolean', default: false },
   'access-key': { type: 'string', multiple: true },
+  target: { type: 'string', multiple: true },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -113,6 +116,10 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
+    if (error instanceof TargetError) {
+      process.stderr.write(`gatehouse: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof DefinitionError || error instanceof CompileError) {
       process.stderr.write(`gatehouse: ${file} is not a valid definition:\n${error.message}\n`);
       return 1;
@@ -133,6 +140,7 @@ async function serve(
     'stack-name'?: string | undefined;
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
+    target?: string[] | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
@@ -144,6 +152,16 @@ async function serve(
   if (accessKeys === null) return 2;
   if (Object.keys(accessKeys).length > 0 && !values['verify-signatures']) {
     process.stderr.write('gatehouse: --access-key only matters with --verify-signatures\n');
+    return 2;
+  }
+  const targetItems = parsePairs(values.target ?? [], '--target', 'SERVICE=embedded|aws|URL');
+  if (targetItems === null) return 2;
+  let targets;
+  try {
+    targets = parseTargets(targetItems);
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    process.stderr.write(`gatehouse: ${error.message}\n`);
     return 2;
   }
   const started = performance.now();
@@ -159,6 +177,7 @@ async function serve(
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
     ...(values['verify-signatures'] ? { verifySignatures: { accessKeys } } : {}),
+    targets,
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
   log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);

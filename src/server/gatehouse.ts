@@ -23,6 +23,7 @@ import { localAwsClient } from '../services/aws-client.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { acceptedKeys, type SecretLookup } from './signature-check.js';
+import { ServiceTargets } from '../http/service-targets.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -38,6 +39,8 @@ export interface GatehouseOptions {
   log: Logger;
   /** `--verify-signatures`: the AWS endpoint checks SigV4 signatures against these keys (plus the local ones). */
   verifySignatures?: { accessKeys: Record<string, string> };
+  /** `--target`: services sent to real AWS or another engine (parseTargets); those are not embedded. */
+  targets?: Map<string, string>;
 }
 
 export interface Gatehouse {
@@ -82,9 +85,16 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  let targets: ServiceTargets;
+  try {
+    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
+  } catch (error) {
+    await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
+    throw error;
+  }
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret, targets });
   };
   try {
     serving = await build();
@@ -114,7 +124,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret, targets });
     }
   }
 
@@ -139,7 +149,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lookupSecret: SecretLookup | undefined },
+  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lookupSecret: SecretLookup | undefined; targets: ServiceTargets },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
   const lambda = new LambdaRuntime(project.functions, {
@@ -156,6 +166,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
+    targets: shared.targets,
     auth: createProtectServices(project, { log }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
@@ -172,6 +183,7 @@ async function buildServing(
       ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
+      if (shared.targets.replaces(name)) continue;
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
     }
     return { project, deployment, gateway, lambda, embedded };

@@ -53,7 +53,7 @@ Resources:
 
 let gw: TestGateway;
 before(async () => {
-  gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', verifySignatures: { accessKeys: { [KEY.accessKeyId]: KEY.secretAccessKey } } });
+  gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', serve: { verifySignatures: { accessKeys: { [KEY.accessKeyId]: KEY.secretAccessKey } } } });
 });
 after(async () => {
   await gw?.close();

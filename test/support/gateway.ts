@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request as undiciRequest } from 'undici';
 import { stringify } from 'yaml';
-import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
+import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
 
 export interface TestGateway {
@@ -33,7 +33,8 @@ export async function startTestGateway(
     parameterOverrides?: Record<string, string>;
     /** Extra files (function code) to write beside the definition, by relative path. */
     files?: Record<string, string>;
-    verifySignatures?: { accessKeys: Record<string, string> };
+    /** More `gatehouse serve` options (--verify-signatures, --target). */
+    serve?: Pick<GatehouseOptions, 'verifySignatures' | 'targets'>;
   } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
@@ -53,7 +54,7 @@ export async function startTestGateway(
     parameterOverrides: options.parameterOverrides ?? {},
     log: createLogger('silent'),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
-    ...(options.verifySignatures === undefined ? {} : { verifySignatures: options.verifySignatures }),
+    ...options.serve,
   });
   return {
     gatehouse,
