@@ -69,7 +69,14 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
   const lookupSecret = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving!.deployment, log }));
+  const apiHandler = createApiHandler({ deployment: () => serving!.deployment, log });
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    // A request that arrives while the definition still loads must not find no deployment.
+    if (serving !== null) return apiHandler(req, res);
+    req.resume();
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    res.end('{"message":"gatehouse is starting"}');
+  });
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log, ...(lookupSecret ? { lookupSecret } : {}) }),
     { keepAliveTimeout: 65_000 },
