@@ -106,7 +106,7 @@ export class RequestContext {
   /** The matched route (null until routed; a request with no route never gets past routing). */
   route: CompiledRoute | null;
   pathParameters: Record<string, string>;
-  identity: CallerIdentity;
+  #identity: CallerIdentity | null;
   /** `$context.authorizer`: principalId, claims, context keys (REST) or lambda/jwt maps (HTTP API). */
   authorizer: Record<string, unknown> | null;
   /** Null until a template can see `$context` (only templates write overrides). */
@@ -130,9 +130,23 @@ export class RequestContext {
     this.stage = stage;
     this.route = null;
     this.pathParameters = {};
-    this.identity = {
-      sourceIp: request.sourceIp,
-      userAgent: request.headers.get('user-agent') ?? null,
+    this.#identity = null;
+    this.authorizer = null;
+    this.requestOverride = null;
+    this.responseOverride = null;
+    this.integrationRequest = null;
+    this.endpointResponse = null;
+    this.response = null;
+    this.error = null;
+    this.integrationLatency = 0;
+    this.#contextVariables = null;
+  }
+
+  /** `$context.identity`: built on first use (most requests never read it); the protect stage fills it in. */
+  get identity(): CallerIdentity {
+    return (this.#identity ??= {
+      sourceIp: this.request.sourceIp,
+      userAgent: this.request.headers.get('user-agent') ?? null,
       apiKey: null,
       apiKeyId: null,
       accessKey: null,
@@ -145,16 +159,7 @@ export class RequestContext {
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
       principalOrgId: null,
-    };
-    this.authorizer = null;
-    this.requestOverride = null;
-    this.responseOverride = null;
-    this.integrationRequest = null;
-    this.endpointResponse = null;
-    this.response = null;
-    this.error = null;
-    this.integrationLatency = 0;
-    this.#contextVariables = null;
+    });
   }
 
   /** X-Ray style trace header value API Gateway passes to integrations and returns to clients. */

@@ -17,6 +17,8 @@ import { safeDecode } from '../apigw/router/resource-tree.js';
 /** Bodies up to this size go out in the same write as the headers. */
 const SINGLE_WRITE_BYTES = 64 * 1024;
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 /** API Gateway's payload quota for REST and HTTP APIs. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -35,20 +37,22 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const q = url.indexOf('?');
     const fullRawPath = q === -1 ? url : url.slice(0, q);
     const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    const host = req.headers.host ?? '';
+    // node:http builds req.headers on first use; the gateway reads its own list instead.
+    const headers = HeaderList.fromRaw(req.rawHeaders);
+    const host = headers.get('host') ?? '';
     const target = deployment.resolve(host, fullRawPath);
     if (target === null) {
       req.resume();
       writeNotFound(res, deployment.primaryProtocol);
       return;
     }
-    readBody(req, (body) => {
+    readBody(req, headers, (body) => {
       if (body === null) {
-        const ctx = newContext(req, target, rawQuery, Buffer.alloc(0));
+        const ctx = newContext(req, headers, host, target, rawQuery, EMPTY_BODY);
         finish(ctx, res, ctx.api.gatewayResponses.render(ctx, new GatewayError('REQUEST_TOO_LARGE')), log);
         return;
       }
-      const ctx = newContext(req, target, rawQuery, body);
+      const ctx = newContext(req, headers, host, target, rawQuery, body);
       let result: void | Promise<void>;
       try {
         result = route(ctx, target.stageNotFound);
@@ -75,7 +79,7 @@ function route(ctx: RequestContext, stageNotFound: boolean): void | Promise<void
   if (stageNotFound) throw new GatewayError(api.protocol === 'HTTP' ? 'RESOURCE_NOT_FOUND' : 'MISSING_AUTHENTICATION_TOKEN');
   if (api.cors !== null && request.method === 'OPTIONS' && request.headers.has('origin') && request.headers.has('access-control-request-method')) {
     const headers = api.cors.preflight(request.headers.get('origin'), request.headers.get('access-control-request-headers')) ?? new HeaderList();
-    ctx.response = { statusCode: 204, headers, body: Buffer.alloc(0) };
+    ctx.response = { statusCode: 204, headers, body: EMPTY_BODY };
     return;
   }
   const match = api.routes.match(request.rawPath, request.method);
@@ -106,18 +110,18 @@ function causeText(error: Error): string {
   return error.cause === undefined ? '' : ` (${(error.cause as Error).message ?? String(error.cause)})`;
 }
 
-function newContext(req: IncomingMessage, target: ApiTarget, rawQuery: string, body: Buffer): RequestContext {
+function newContext(req: IncomingMessage, headers: HeaderList, host: string, target: ApiTarget, rawQuery: string, body: Buffer): RequestContext {
   const request: MethodRequest = {
     method: req.method ?? 'GET',
     rawPath: target.rawPath,
     path: safeDecode(target.rawPath),
     rawQuery,
     query: parseQuery(rawQuery),
-    headers: HeaderList.fromRaw(req.rawHeaders),
+    headers,
     body,
     sourceIp: normalizeIp(req.socket.remoteAddress ?? '127.0.0.1'),
     protocol: `HTTP/${req.httpVersion}`,
-    host: req.headers.host ?? '',
+    host,
   };
   return new RequestContext(request, target.api, target.stage);
 }
@@ -143,16 +147,16 @@ function normalizeIp(address: string): string {
 }
 
 /** Reads the whole body; null when it exceeds the payload quota. */
-function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): void {
-  const declared = Number(req.headers['content-length'] ?? 0);
+function readBody(req: IncomingMessage, headers: HeaderList, done: (body: Buffer | null) => void): void {
+  const declared = Number(headers.get('content-length') ?? 0);
   if (declared > MAX_PAYLOAD_BYTES) {
     req.resume();
     done(null);
     return;
   }
-  if (declared === 0 && req.headers['transfer-encoding'] === undefined) {
+  if (declared === 0 && !headers.has('transfer-encoding')) {
     req.resume();
-    done(Buffer.alloc(0));
+    done(EMPTY_BODY);
     return;
   }
   const chunks: Buffer[] = [];
@@ -164,7 +168,7 @@ function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): vo
     else chunks.push(chunk);
   });
   req.on('end', () => done(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-  req.on('error', () => done(Buffer.alloc(0)));
+  req.on('error', () => done(EMPTY_BODY));
 }
 
 /** Adds what API Gateway puts on every response, compresses when configured, and writes. */

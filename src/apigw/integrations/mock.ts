@@ -13,12 +13,14 @@ export const mockIntegration: IntegrationFactory = (): Integration => ({
     ctx.endpointResponse = {
       statusCode,
       headers: new HeaderList(),
-      body: Buffer.alloc(0),
+      body: EMPTY,
       selectionInput: String(statusCode),
       isProxyResponse: false,
     };
   },
 });
+
+const EMPTY = Buffer.alloc(0);
 
 /** The last template output and its status: most MOCK request templates render the same text every time. */
 let lastText = '';

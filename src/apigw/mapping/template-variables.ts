@@ -52,57 +52,64 @@ function headerValue(headers: Record<string, string>, name: string): string | un
   return undefined;
 }
 
+/** What one `$input` reads, with its lazily parsed payload and `params()` map. */
+class InputState {
+  document: unknown = UNPARSED;
+  allParams: Map<string, Map<string, string>> | null = null;
+  constructor(readonly request: TemplateRequest) {}
+
+  parsed(): unknown {
+    if (this.document === UNPARSED) this.document = bodyDocument(this.request.body);
+    return this.document;
+  }
+}
+
+const INPUT_METHODS = new Map<string, HostMethod<InputState>>([
+  // an empty payload reads as {} (AWS: "Action=SendMessage&MessageBody=$input.body" with no body gives MessageBody={})
+  ['getBody', (a, input) => (a.length === 0 ? (input.request.body === '' ? '{}' : input.request.body) : NO_METHOD)],
+  [
+    'json',
+    (a, input) => {
+      const path = jsonPathArg(a);
+      if (path === NO_METHOD) return NO_METHOD;
+      const r = queryJsonPath(input.parsed(), path);
+      return r.found ? toJsonText(r.value) : null;
+    },
+  ],
+  [
+    'path',
+    (a, input) => {
+      const path = jsonPathArg(a);
+      if (path === NO_METHOD) return NO_METHOD;
+      const r = queryJsonPath(input.parsed(), path);
+      return r.found ? r.value : null;
+    },
+  ],
+  [
+    'params',
+    (a, input) => {
+      const p = input.request.params;
+      if (a.length === 0) {
+        input.allParams ??= new Map([
+          ['path', copyMap(p.path)],
+          ['querystring', copyMap(p.querystring)],
+          ['header', copyMap(p.header)],
+        ]);
+        return input.allParams;
+      }
+      if (a.length !== 1) return NO_METHOD;
+      const name = a[0];
+      if (typeof name !== 'string') return name == null ? '' : NO_METHOD;
+      if (Object.prototype.hasOwnProperty.call(p.path, name)) return p.path[name];
+      if (Object.prototype.hasOwnProperty.call(p.querystring, name)) return p.querystring[name];
+      return headerValue(p.header, name) ?? '';
+    },
+  ],
+]);
+
 /** `$input` for a request or integration response payload. */
 export function inputVariable(request: TemplateRequest): unknown {
-  let document: unknown = UNPARSED;
-  const doc = (): unknown => {
-    if (document === UNPARSED) document = bodyDocument(request.body);
-    return document;
-  };
-  let params: Map<string, Map<string, string>> | null = null;
-  const methods = new Map<string, HostMethod>([
-    // an empty payload reads as {} (AWS: "Action=SendMessage&MessageBody=$input.body" with no body gives MessageBody={})
-    ['getBody', (a) => (a.length === 0 ? (request.body === '' ? '{}' : request.body) : NO_METHOD)],
-    [
-      'json',
-      (a) => {
-        const path = jsonPathArg(a);
-        if (path === NO_METHOD) return NO_METHOD;
-        const r = queryJsonPath(doc(), path);
-        return r.found ? toJsonText(r.value) : null;
-      },
-    ],
-    [
-      'path',
-      (a) => {
-        const path = jsonPathArg(a);
-        if (path === NO_METHOD) return NO_METHOD;
-        const r = queryJsonPath(doc(), path);
-        return r.found ? r.value : null;
-      },
-    ],
-    [
-      'params',
-      (a) => {
-        if (a.length === 0) {
-          params ??= new Map([
-            ['path', copyMap(request.params.path)],
-            ['querystring', copyMap(request.params.querystring)],
-            ['header', copyMap(request.params.header)],
-          ]);
-          return params;
-        }
-        if (a.length !== 1) return NO_METHOD;
-        const name = a[0];
-        if (typeof name !== 'string') return name == null ? '' : NO_METHOD;
-        const p = request.params;
-        if (Object.prototype.hasOwnProperty.call(p.path, name)) return p.path[name];
-        if (Object.prototype.hasOwnProperty.call(p.querystring, name)) return p.querystring[name];
-        return headerValue(p.header, name) ?? '';
-      },
-    ],
-  ]);
-  return new HostObject('com.amazonaws.apigateway.InputVariable', methods);
+  return new HostObject('com.amazonaws.apigateway.InputVariable', INPUT_METHODS, new InputState(request));
 }
 
 /** A `$util` function of one string; null gives '' and other values are converted with toString(). */
@@ -143,4 +150,5 @@ export const utilVariable: unknown = new HostObject(
     ['base64Encode', stringFunction(base64Encode, 'java.lang.IllegalArgumentException')],
     ['base64Decode', stringFunction(base64Decode, 'java.lang.IllegalArgumentException')],
   ]),
+  null,
 );

@@ -28,14 +28,21 @@ export function mediaTypeMatcher(patterns: readonly string[]): (contentType: str
   };
 }
 
+/** The last Accept header parsed: clients send the same one request after request. */
+let lastAccept: string | undefined;
+let lastAccepted: readonly string[] = [];
+
 /** Media types listed in an Accept header, in order, without q-values. */
-export function acceptedTypes(accept: string | undefined): string[] {
+export function acceptedTypes(accept: string | undefined): readonly string[] {
   if (accept === undefined) return [];
+  if (accept === lastAccept) return lastAccepted;
   const out: string[] = [];
   for (const part of accept.split(',')) {
     const base = baseMediaType(part);
     if (base !== undefined) out.push(base);
   }
+  lastAccept = accept;
+  lastAccepted = out;
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { PassthroughBehavior } from '../../definitions/model.js';
 import type { RequestContext } from '../context.js';
-import type { CompiledTemplate } from '../mapping/vtl/index.js';
+import { TemplateVariables, type CompiledTemplate } from '../mapping/vtl/index.js';
 import { inputVariable, utilVariable } from '../mapping/template-variables.js';
 import { acceptedTypes, baseMediaType } from './media-types.js';
 
@@ -51,41 +51,59 @@ export function selectResponseTemplate(
 
 /** Renders with `$input` over `payload`, `$input.params()` over the method request, `$context`, `$stageVariables`, `$util`. */
 export function renderTemplate(template: CompiledTemplate, ctx: RequestContext, payload: string): string {
-  return template.render(templateVariables(ctx, payload));
+  return template.render(new RequestTemplateVariables(ctx, payload));
 }
 
 /** The variables of one render; `$input` and `$context` are built only if the template uses them. */
-function templateVariables(ctx: RequestContext, payload: string): Record<string, unknown> {
-  let input: unknown = null;
-  return {
-    util: utilVariable,
-    stageVariables: ctx.stage.variables,
-    get input() {
-      return (input ??= inputVariable({ body: payload, params: methodRequestParams(ctx) }));
-    },
-    get context() {
-      return ctx.contextVariables();
-    },
-  };
+class RequestTemplateVariables extends TemplateVariables {
+  #input: unknown = null;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly payload: string,
+  ) {
+    super();
+  }
+
+  variable(name: string): unknown {
+    switch (name) {
+      case 'input':
+        return (this.#input ??= inputVariable({ body: this.payload, params: new MethodRequestParams(this.ctx) }));
+      case 'util':
+        return utilVariable;
+      case 'context':
+        return this.ctx.contextVariables();
+      case 'stageVariables':
+        return this.ctx.stage.variables;
+      default:
+        return undefined;
+    }
+  }
 }
 
 /** `$input.params()` over the method request; the query and header maps are built only if a template reads them. */
-function methodRequestParams(ctx: RequestContext): { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> } {
-  let querystring: Record<string, string> | null = null;
-  let header: Record<string, string> | null = null;
-  return {
-    path: ctx.pathParameters,
-    get querystring() {
-      if (querystring === null) {
-        querystring = {};
-        for (const [name, values] of ctx.request.query) querystring[name] = values[values.length - 1]!;
-      }
-      return querystring;
-    },
-    get header() {
-      return (header ??= ctx.request.headers.toSingleValueObject());
-    },
-  };
+class MethodRequestParams {
+  #querystring: Record<string, string> | null = null;
+  #header: Record<string, string> | null = null;
+
+  constructor(private readonly ctx: RequestContext) {}
+
+  get path(): Record<string, string> {
+    return this.ctx.pathParameters;
+  }
+
+  get querystring(): Record<string, string> {
+    if (this.#querystring === null) {
+      const querystring: Record<string, string> = {};
+      for (const [name, values] of this.ctx.request.query) querystring[name] = values[values.length - 1]!;
+      this.#querystring = querystring;
+    }
+    return this.#querystring;
+  }
+
+  get header(): Record<string, string> {
+    return (this.#header ??= this.ctx.request.headers.toSingleValueObject());
+  }
 }
 
 /** Compiles a content-type -> source map, keyed by lower-case base media type. */

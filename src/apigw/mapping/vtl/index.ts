@@ -5,12 +5,12 @@
  */
 import { compileNodes, Program } from './compile.js';
 import { parseTemplate } from './parser.js';
-import { BREAK_NEAREST, BreakSignal, GlobalFrame, RenderState, StopSignal, type Exec } from './runtime.js';
+import { BREAK_NEAREST, BreakSignal, GlobalFrame, RenderState, StopSignal, type Exec, type TemplateVariables } from './runtime.js';
 import { VtlRuntimeError } from './errors.js';
 import { JavaDouble, kindOf, K_ARRAY, K_DOUBLE, K_ENTRY, K_JSON_LIST, K_LIST, K_MAP, K_OBJECT, K_SCOPE, mapEntries, MapEntry, ForeachScope, numberValue } from './values.js';
 
 export { VtlSyntaxError, VtlRuntimeError } from './errors.js';
-export { MAX_FOREACH_ITERATIONS } from './runtime.js';
+export { MAX_FOREACH_ITERATIONS, TemplateVariables } from './runtime.js';
 
 export interface CompiledTemplate {
   /**
@@ -18,13 +18,13 @@ export interface CompiledTemplate {
    * objects behave as Java Maps and are mutated in place by `#set($context.x.y = ...)`. Throws
    * VtlRuntimeError when Velocity would fail the merge (a Java method throwing, budgets exceeded).
    */
-  render(variables: Record<string, unknown>): string;
+  render(variables: Record<string, unknown> | TemplateVariables): string;
 }
 
 class Template implements CompiledTemplate {
   constructor(private readonly exec: Exec) {}
 
-  render(variables: Record<string, unknown>): string {
+  render(variables: Record<string, unknown> | TemplateVariables): string {
     const st = new RenderState(new GlobalFrame(variables));
     try {
       this.exec(st);

@@ -29,24 +29,35 @@ export interface Frame {
   argLiteral(name: string): string | undefined;
 }
 
-export class GlobalFrame implements Frame {
-  /** Variables the template set or removed; they shadow the initial ones. */
-  private readonly vars = new Map<string, unknown>();
+/**
+ * Variables a template can reference, computed when first referenced (the request's `$input`,
+ * `$context`): a name not provided gives undefined. Nothing but `variable` is ever consulted, so
+ * no JavaScript property (prototype, constructor) is reachable from a template.
+ */
+export abstract class TemplateVariables {
+  abstract variable(name: string): unknown;
+}
 
-  /** `initial` is read on first use of each name, so costly variables (getters) are built only when referenced. */
-  constructor(private readonly initial: Record<string, unknown>) {}
+export class GlobalFrame implements Frame {
+  /** Variables the template set or removed; they shadow the initial ones (most templates set none). */
+  private vars: Map<string, unknown> | null = null;
+
+  /** `initial` is read on first use of each name, so costly variables are built only when referenced. */
+  constructor(private readonly initial: Record<string, unknown> | TemplateVariables) {}
 
   get(name: string): unknown {
-    if (this.vars.has(name)) return this.vars.get(name);
-    return Object.hasOwn(this.initial, name) ? this.initial[name] : undefined;
+    if (this.vars !== null && this.vars.has(name)) return this.vars.get(name);
+    const initial = this.initial;
+    if (initial instanceof TemplateVariables) return initial.variable(name);
+    return Object.hasOwn(initial, name) ? initial[name] : undefined;
   }
 
   put(name: string, value: unknown): void {
-    this.vars.set(name, value);
+    (this.vars ??= new Map()).set(name, value);
   }
 
   remove(name: string): void {
-    this.vars.set(name, undefined);
+    (this.vars ??= new Map()).set(name, undefined);
   }
 
   argLiteral(): string | undefined {

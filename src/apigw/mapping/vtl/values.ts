@@ -68,18 +68,23 @@ export class ForeachScope {
 export const NO_METHOD: unique symbol = Symbol('vtl.noMethod');
 export type MethodResult = unknown;
 
-export type HostMethod = (args: readonly unknown[]) => MethodResult;
+/** A host method; `state` is the per-render state of the object it is called on. */
+export type HostMethod<S = unknown> = (args: readonly unknown[], state: S) => MethodResult;
 
-/** An object the gateway provides ($input, $util): only the methods listed here can be called. */
-export class HostObject {
+/**
+ * An object the gateway provides ($input, $util): only the methods listed here can be called.
+ * The method table is built once and shared; each instance carries only its own state.
+ */
+export class HostObject<S = unknown> {
   constructor(
     readonly className: string,
-    private readonly methods: ReadonlyMap<string, HostMethod>,
+    private readonly methods: ReadonlyMap<string, HostMethod<S>>,
+    private readonly state: S,
   ) {}
 
   invoke(name: string, args: readonly unknown[]): MethodResult {
     const method = this.methods.get(name);
-    return method === undefined ? NO_METHOD : method(args);
+    return method === undefined ? NO_METHOD : method(args, this.state);
   }
 }
 
