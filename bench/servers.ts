@@ -164,6 +164,19 @@ export function httpGet(url: string, timeoutMs: number, headers: Record<string, 
   });
 }
 
+/** Spawns a server in its own process group (killed if the bench ends first), keeping its output's tail. */
+function spawnGroup(command: string, args: string[]): { child: ChildProcess; tail: Tail; exited(): string | null } {
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child, true);
+  const tail = new Tail();
+  child.stdout!.on('data', (c: Buffer) => tail.push(c));
+  child.stderr!.on('data', (c: Buffer) => tail.push(c));
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
+  child.once('error', (error) => (exited = error.message));
+  return { child, tail, exited: () => exited };
+}
+
 export interface GatehouseLaunch {
   /** Project root: gatehouse runs as `node <root>/dist/src/cli/main.js`. */
   root: string;
@@ -188,20 +201,13 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const [port, awsPort] = (await freePorts(2)) as [number, number];
   const args = [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn'];
   const started = performance.now();
-  const child = spawn(process.execPath, [...(launch.nodeArgs ?? []), ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child, true);
-  const tail = new Tail();
-  child.stdout!.on('data', (c: Buffer) => tail.push(c));
-  child.stderr!.on('data', (c: Buffer) => tail.push(c));
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
-  child.once('error', (error) => (exited = error.message));
+  const { child, tail, exited } = spawnGroup(process.execPath, [...(launch.nodeArgs ?? []), ...args]);
 
   const deadline = started + launch.startTimeoutMs;
   let last = 'no answer yet';
   for (;;) {
-    if (exited !== null) {
-      throw new StartFailure(`${label} exited while starting (${exited})\n${tail.last(20)}`);
+    if (exited() !== null) {
+      throw new StartFailure(`${label} exited while starting (${exited()})\n${tail.last(20)}`);
     }
     if (performance.now() > deadline) {
       const r = running(label, child, '', 0, tail, true);
@@ -227,18 +233,11 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
 export async function startMoto(startTimeoutMs: number): Promise<Running> {
   const [port] = (await freePorts(1)) as [number];
   const started = performance.now();
-  const child = spawn(process.env['MOTO_SERVER'] ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child, true);
-  const tail = new Tail();
-  child.stdout!.on('data', (c: Buffer) => tail.push(c));
-  child.stderr!.on('data', (c: Buffer) => tail.push(c));
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
-  child.once('error', (error) => (exited = error.message));
+  const { child, tail, exited } = spawnGroup(process.env['MOTO_SERVER'] ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
   const origin = `http://127.0.0.1:${port}`;
   const moto = running('moto_server', child, origin, 0, tail, true);
   for (;;) {
-    if (exited !== null) throw new StartFailure(`moto_server exited while starting (${exited})\n${tail.last(20)}`);
+    if (exited() !== null) throw new StartFailure(`moto_server exited while starting (${exited()})\n${tail.last(20)}`);
     if (performance.now() - started > startTimeoutMs) {
       await moto.stop();
       throw new StartFailure(`moto_server did not answer within ${startTimeoutMs} ms\n${tail.last(20)}`);
