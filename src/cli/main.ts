@@ -11,6 +11,7 @@ import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
 import { parseTargets, TargetError } from '../http/service-targets.js';
+import { ConfigFileError, readServeConfig, type ServeConfig } from './config-file.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import type { LoadOptions } from '../definitions/index.js';
 
@@ -19,7 +20,7 @@ const USAGE = `Usage:
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
-                         [--target SERVICE=embedded|aws|URL ...]
+                         [--target SERVICE=embedded|aws|URL ...] [--config gatehouse.yaml]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -41,6 +42,7 @@ const OPTIONS = {
   'verify-signatures': { type: 'boolean', default: false },
   'access-key': { type: 'string', multiple: true },
   target: { type: 'string', multiple: true },
+  config: { type: 'string' },
   event: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -141,6 +143,7 @@ async function serve(
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
     target?: string[] | undefined;
+    config?: string | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
@@ -148,9 +151,21 @@ async function serve(
   const port = parsePort(values.port, '--port');
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   if (port === null || awsPort === null) return 2;
-  const accessKeys = parsePairs(values['access-key'] ?? [], '--access-key', 'AKID=SECRET');
-  if (accessKeys === null) return 2;
-  if (Object.keys(accessKeys).length > 0 && !values['verify-signatures']) {
+  let config: ServeConfig = { targets: {}, verifySignatures: false, accessKeys: {} };
+  if (values.config !== undefined) {
+    try {
+      config = readServeConfig(values.config);
+    } catch (error) {
+      if (!(error instanceof ConfigFileError)) throw error;
+      process.stderr.write(`gatehouse: --config ${error.message}\n`);
+      return 2;
+    }
+  }
+  const flagKeys = parsePairs(values['access-key'] ?? [], '--access-key', 'AKID=SECRET');
+  if (flagKeys === null) return 2;
+  const accessKeys = { ...config.accessKeys, ...flagKeys };
+  const verifySignatures = values['verify-signatures'] || config.verifySignatures;
+  if (Object.keys(accessKeys).length > 0 && !verifySignatures) {
     process.stderr.write('gatehouse: --access-key only matters with --verify-signatures\n');
     return 2;
   }
@@ -158,7 +173,7 @@ async function serve(
   if (targetItems === null) return 2;
   let targets;
   try {
-    targets = parseTargets(targetItems);
+    targets = parseTargets({ ...config.targets, ...targetItems });
   } catch (error) {
     if (!(error instanceof TargetError)) throw error;
     process.stderr.write(`gatehouse: ${error.message}\n`);
@@ -176,7 +191,7 @@ async function serve(
     log,
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
-    ...(values['verify-signatures'] ? { verifySignatures: { accessKeys } } : {}),
+    ...(verifySignatures ? { verifySignatures: { accessKeys } } : {}),
     targets,
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
