@@ -18,7 +18,7 @@ Environment:
   BENCH_CPU_PROF     a folder: gatehouse writes a V8 CPU profile there per operation scenario
   BENCH_STARTS       gatehouse starts in the start-up scenario (default 5)
   BENCH_OUT          where to write the JSON results (default <root>/dist/bench-results.json)
-  GATEHOUSE_ROOT     project root holding dist/src/cli/main.js (default: two levels above this file)
+  GATEHOUSE_ROOT     project root holding dist/gatehouse.mjs (default: two levels above this file)
 
 Exit status: 0 when every scenario ran without errors (a missed speed target is printed, not fatal);
 1 when a target failed to start or a load had errors; 2 on bad settings.`;

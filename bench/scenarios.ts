@@ -8,7 +8,7 @@ import { OPERATION_SCENARIOS } from './operations.js';
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
 
 export interface BenchConfig {
-  /** Project root: gatehouse is <root>/dist/src/cli/main.js. */
+  /** Project root: gatehouse is <root>/dist/gatehouse.mjs. */
   root: string;
   /** A fresh temporary directory for definitions and data dirs. */
   tmpDir: string;

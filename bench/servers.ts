@@ -178,7 +178,7 @@ function spawnGroup(command: string, args: string[]): { child: ChildProcess; tai
 }
 
 export interface GatehouseLaunch {
-  /** Project root: gatehouse runs as `node <root>/dist/src/cli/main.js`. */
+  /** Project root: gatehouse runs as `node <root>/dist/gatehouse.mjs`. */
   root: string;
   definition: string;
   dataDir: string;
@@ -188,7 +188,7 @@ export interface GatehouseLaunch {
 }
 
 export function gatehouseMain(root: string): string {
-  return join(root, 'dist', 'src', 'cli', 'main.js');
+  return join(root, 'dist', 'gatehouse.mjs');
 }
 
 /**

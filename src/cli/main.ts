@@ -19,6 +19,7 @@ const USAGE = `Usage:
   gatehouse serve <file> [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--stage dev]
                          [--data-dir .gatehouse] [--watch] [--stack-name NAME]
                          [--parameter-overrides Key=Value ...] [--log-level info]
+                         [--enforce-iam] [--iam-config iam.yaml]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
                          [--target SERVICE=embedded|aws|URL ...] [--config gatehouse.yaml]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
@@ -44,6 +45,8 @@ const OPTIONS = {
   target: { type: 'string', multiple: true },
   config: { type: 'string' },
   event: { type: 'string' },
+  'enforce-iam': { type: 'boolean', default: false },
+  'iam-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(packageJsonPath(), 'utf8')) as { version: string };
     process.stdout.write(`gatehouse ${pkg.version}\n`);
     return 0;
   }
@@ -140,6 +143,8 @@ async function serve(
     'data-dir': string;
     watch: boolean;
     'stack-name'?: string | undefined;
+    'enforce-iam': boolean;
+    'iam-config'?: string | undefined;
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
     target?: string[] | undefined;
@@ -189,6 +194,8 @@ async function serve(
     watch: values.watch,
     parameterOverrides,
     log,
+    enforceIam: values['enforce-iam'],
+    ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
     ...(verifySignatures ? { verifySignatures: { accessKeys } } : {}),
@@ -267,3 +274,8 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** gatehouse's package.json: three levels above dist/src/cli/main.js, one above the bundle dist/gatehouse.mjs. */
+function packageJsonPath(): URL {
+  return new URL(import.meta.url.endsWith('/gatehouse.mjs') ? '../package.json' : '../../../package.json', import.meta.url);
+}

@@ -23,6 +23,8 @@ export interface ServiceTarget {
   /** Origin to send to, 'http://127.0.0.1:4566' or 'https://dynamodb.us-east-1.amazonaws.com'. */
   url: URL;
   signer: SigV4Signer;
+  /** True for gatehouse's own endpoint. */
+  embedded: boolean;
 }
 
 export class TargetError extends Error {
@@ -58,7 +60,7 @@ export class ServiceTargets {
   /** `targets`: from parseTargets; `embeddedUrl`: the AWS endpoint's URL. */
   constructor(targets: Map<string, string>, embeddedUrl: string, credentials: SigningCredentials | undefined = standardCredentials()) {
     this.#targets = targets;
-    this.#embedded = { url: new URL(embeddedUrl), signer: new SigV4Signer(LOCAL_CREDENTIALS) };
+    this.#embedded = { url: new URL(embeddedUrl), signer: new SigV4Signer(LOCAL_CREDENTIALS), embedded: true };
     if ([...targets.values()].includes('aws') && credentials === undefined) {
       throw new TargetError('--target ...=aws needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials (AWS_PROFILE)');
     }
@@ -70,8 +72,8 @@ export class ServiceTargets {
   forService(service: string, region: string): ServiceTarget {
     const target = this.#targets.get(service);
     if (target === undefined || target === 'embedded') return this.#embedded;
-    if (target === 'aws') return { url: new URL(`https://${service}.${region}.amazonaws.com`), signer: this.#remote! };
-    return { url: new URL(target), signer: this.#external };
+    if (target === 'aws') return { url: new URL(`https://${service}.${region}.amazonaws.com`), signer: this.#remote!, embedded: false };
+    return { url: new URL(target), signer: this.#external, embedded: false };
   }
 
   /** True when the embedded service of that name (an EMBEDDED_SERVICES name) is replaced by another target. */

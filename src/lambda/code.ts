@@ -10,8 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../definitions/model.js';
 
-/** The compiled folder of this module: what LAMBDA_RUNTIME_DIR points at. */
-export const runtimeDir = path.dirname(fileURLToPath(import.meta.url));
+const moduleDir = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The compiled folder of this module, what LAMBDA_RUNTIME_DIR points at: beside this module, or
+ * dist/src/lambda when running from the single-file bundle dist/gatehouse.mjs.
+ */
+export const runtimeDir = path.basename(moduleDir) === 'lambda' ? moduleDir : path.join(moduleDir, 'src', 'lambda');
 
 /** The Node.js runtime entry, compiled beside this file. */
 export const nodeChildScript = path.join(runtimeDir, 'node', 'child.js');

@@ -23,8 +23,8 @@ const EMPTY_BODY = Buffer.alloc(0);
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface ApiHandlerOptions {
-  /** The current deployment; a getter so `--watch` can swap it between requests. */
-  deployment: () => Deployment;
+  /** The current deployment; a getter so `--watch` can swap it between requests. Undefined while starting. */
+  deployment: () => Deployment | undefined;
   log: Logger;
 }
 
@@ -33,6 +33,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const deployment = options.deployment();
+    if (deployment === undefined) {
+      // The port listens before the definition is served (see gatehouse.ts): not ready yet.
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service Unavailable"}');
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const fullRawPath = q === -1 ? url : url.slice(0, q);

@@ -14,7 +14,10 @@ import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
-import { createProtectServices } from '../apigw/auth/services.js';
+import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
+import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
+import { loadIdentities } from '../iam/identities.js';
+import { readIamConfig } from '../iam/config.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
@@ -36,6 +39,10 @@ export interface GatehouseOptions {
   watch: boolean;
   parameterOverrides: Record<string, string>;
   stackName?: string;
+  /** `--enforce-iam`: identity policies decide AWS_IAM methods and signed calls to the embedded services. */
+  enforceIam?: boolean;
+  /** `--iam-config`: credentials mapped to the template's IAM users and roles. */
+  iamConfig?: string;
   log: Logger;
   /** `--verify-signatures`: the AWS endpoint checks SigV4 signatures against these keys (plus the local ones). */
   verifySignatures?: { accessKeys: Record<string, string> };
@@ -69,14 +76,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
   const lookupSecret = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
-  const apiHandler = createApiHandler({ deployment: () => serving!.deployment, log });
-  const apiServer = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    // A request that arrives while the definition still loads must not find no deployment.
-    if (serving !== null) return apiHandler(req, res);
-    req.resume();
-    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
-    res.end('{"message":"gatehouse is starting"}');
-  });
+  const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log, ...(lookupSecret ? { lookupSecret } : {}) }),
     { keepAliveTimeout: 65_000 },
@@ -92,6 +92,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...(options.stackName === undefined ? {} : { stackName: options.stackName }),
   };
   const http = new HttpClient();
+  const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   let targets: ServiceTargets;
   try {
     targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
@@ -101,7 +102,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
   const build = async (): Promise<Serving> => {
     const project = await loadDefinition(file, loadOptions);
-    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret, targets });
+    return buildServing(project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions, lookupSecret, targets });
   };
   try {
     serving = await build();
@@ -131,7 +132,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       log.info(`reloaded ${file}: ${serving.deployment.apis.length} API(s)`);
     } catch (error) {
       log.error(`reload of ${file} failed, still serving the previous definition:\n${(error as Error).message}`);
-      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, lookupSecret, targets });
+      serving = await buildServing(previous.project, { http, log, awsUrl, dataDir: options.dataDir, iam: iamOptions, lookupSecret, targets });
     }
   }
 
@@ -156,9 +157,19 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
 async function buildServing(
   project: Project,
-  shared: { http: HttpClient; log: Logger; awsUrl: string; dataDir: string; lookupSecret: SecretLookup | undefined; targets: ServiceTargets },
+  shared: {
+    http: HttpClient;
+    log: Logger;
+    awsUrl: string;
+    dataDir: string;
+    iam: { enforce: boolean; configFile: string | undefined };
+    lookupSecret: SecretLookup | undefined;
+    targets: ServiceTargets;
+  },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
+  const iam = loadIdentities(project, shared.iam.configFile === undefined ? null : readIamConfig(shared.iam.configFile), shared.iam.enforce);
+  for (const warning of iam.warnings) log.warn(`iam: ${warning}`);
   const lambda = new LambdaRuntime(project.functions, {
     awsEndpoint: awsUrl,
     region: project.region,
@@ -174,7 +185,7 @@ async function buildServing(
     lambda,
     awsEndpoint: awsUrl,
     targets: shared.targets,
-    auth: createProtectServices(project, { log }),
+    auth: createProtectServices(project, { log, iam, jwksUri: embeddedCognitoJwksUri(awsUrl, defaultJwksUri()) }),
   };
   const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions)];
   try {
@@ -187,11 +198,12 @@ async function buildServing(
       project,
       lambda,
       callAws: localAwsClient(awsUrl, http, project.region),
+      iam,
       ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
       if (shared.targets.replaces(name)) continue;
-      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name) }));
+      embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
     return { project, deployment, gateway, lambda, embedded };
   } catch (error) {

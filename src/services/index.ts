@@ -5,12 +5,14 @@
  */
 import type { ServiceFactory } from './service.js';
 import { cloudFormationService } from './cloudformation/index.js';
+import { cognitoService } from './cognito/index.js';
 import { dynamodbService } from './dynamodb/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { stepFunctionsService } from './stepfunctions/index.js';
 import { s3Service } from './s3/index.js';
 import { sqsService } from './sqs/index.js';
 import { snsService } from './sns/index.js';
+import { eventSourcesService } from '../event-sources/index.js';
 
 export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory }[] = [
   { name: 'dynamodb', create: dynamodbService },
@@ -19,6 +21,9 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   { name: 'sqs', create: sqsService },
   { name: 'sns', create: snsService },
   { name: 'cloudformation', create: cloudFormationService },
+  { name: 'cognito', create: cognitoService },
+  // Reads the queues and streams above, so it comes after them.
+  { name: 'event-sources', create: eventSourcesService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
   { name: 's3', create: (context) => s3Service(context, context.lookupSecret ? { verifySignatures: true, lookupSecret: context.lookupSecret } : {}) },
 ];

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Project } from '../definitions/model.js';
 import type { LambdaRuntime } from '../lambda/index.js';
 import type { CallAws } from './aws-client.js';
+import type { IamIdentities } from '../iam/identities.js';
 
 export interface ServiceContext {
   /** Folder this service keeps its durable state in (created by the endpoint). */
@@ -23,6 +24,10 @@ export interface ServiceContext {
   lambda?: LambdaRuntime;
   /** Calls another embedded service through the endpoint (Step Functions service tasks). */
   callAws?: CallAws;
+  /** IAM identities by access key; with `enforce`, services check their policies on calls they sign. */
+  iam?: IamIdentities;
+  /** The services created before this one (event source mappings read queues and streams in-process). */
+  services?: readonly EmbeddedService[];
   /** `--verify-signatures`: the secret of each accepted access key id. */
   lookupSecret?: (accessKeyId: string) => string | undefined;
 }

@@ -1,25 +1,9 @@
 /** AWS_IAM methods through a real gatehouse, requests signed with the AWS SDK's SigV4 signer (@smithy/signature-v4). */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
-import { startTestGateway, type TestGateway, type TestResponse } from '../support/gateway.js';
-import { mock } from './support.js';
-
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
-  }
-  update(data: Uint8Array): void {
-    this.#hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { signedCall, type Credentials } from '../support/sigv4.js';
+import { mock, samRestApi, SIGV4_SCHEME } from './support.js';
 
 const IDENTITY = '{"accessKey":"$context.identity.accessKey","accountId":"$context.identity.accountId","caller":"$context.identity.caller","user":"$context.identity.user","userArn":"$context.identity.userArn"}';
 
@@ -27,69 +11,26 @@ function iamTemplate(withKeys: boolean): object {
   return {
     Transform: 'AWS::Serverless-2016-10-31',
     Resources: {
-      Api: {
-        Type: 'AWS::Serverless::Api',
-        Properties: {
-          StageName: 'Prod',
-          DefinitionBody: {
-            openapi: '3.0.1',
-            info: { title: 'iam', version: '1' },
-            components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
-            paths: {
-              '/iam': { get: mock(IDENTITY, { security: [{ sigv4: [] }] }), post: mock(IDENTITY, { security: [{ sigv4: [] }] }) },
-              '/denied': { get: mock('{}', { security: [{ sigv4: [] }] }) },
-            },
-            'x-amazon-apigateway-policy': {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
-                { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/alice' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*/GET/denied' },
-              ],
-            },
-          },
+      Api: samRestApi('iam', {
+        components: { securitySchemes: SIGV4_SCHEME },
+        paths: {
+          '/iam': { get: mock(IDENTITY, { security: [{ sigv4: [] }] }), post: mock(IDENTITY, { security: [{ sigv4: [] }] }) },
+          '/denied': { get: mock('{}', { security: [{ sigv4: [] }] }) },
         },
-      },
+        'x-amazon-apigateway-policy': {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+            { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/alice' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*/GET/denied' },
+          ],
+        },
+      }),
       ...(withKeys && {
         Alice: { Type: 'AWS::IAM::User', Properties: { UserName: 'alice' } },
         AliceKey: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Alice' } } },
       }),
     },
   };
-}
-
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-async function signedCall(
-  gw: TestGateway,
-  credentials: Credentials,
-  method: string,
-  path: string,
-  options: { body?: string; signingDate?: Date; presign?: boolean; tamper?: (r: { path: string; body?: string }) => void } = {},
-): Promise<TestResponse> {
-  const url = new URL(gw.gatehouse.apiUrl + path);
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = v;
-  const request = new HttpRequest({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query,
-    headers: { host: url.host, ...(options.body !== undefined && { 'content-type': 'application/json' }) },
-    ...(options.body !== undefined && { body: options.body }),
-  });
-  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'execute-api', sha256: Sha256 });
-  const date = options.signingDate ?? new Date();
-  const signed = options.presign ? await signer.presign(request, { signingDate: date, expiresIn: 300 }) : await signer.sign(request, { signingDate: date });
-  const search = new URLSearchParams(signed.query as Record<string, string>).toString().replace(/\+/g, '%20');
-  const sent = { path: `${signed.path}${search === '' ? '' : `?${search}`}`, ...(options.body !== undefined && { body: options.body }) };
-  options.tamper?.(sent);
-  const headers = { ...(signed.headers as Record<string, string>) };
-  return gw.call(method, sent.path, { headers, ...(sent.body !== undefined && { body: sent.body }) });
 }
 
 describe('AWS_IAM with declared access keys', () => {

@@ -142,3 +142,11 @@ export function mock(template: string, extra: Record<string, unknown> = {}): Rec
     ...extra,
   };
 }
+
+/** A SAM `AWS::Serverless::Api` (stage Prod) serving an OpenAPI document made of `body` (paths, components, x-amazon-apigateway-policy ...). */
+export function samRestApi(title: string, body: Record<string, unknown>): Record<string, unknown> {
+  return { Type: 'AWS::Serverless::Api', Properties: { StageName: 'Prod', DefinitionBody: { openapi: '3.0.1', info: { title, version: '1' }, ...body } } };
+}
+
+/** The security scheme of AWS_IAM methods in an OpenAPI export. */
+export const SIGV4_SCHEME = { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } };

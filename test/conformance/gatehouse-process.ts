@@ -33,7 +33,7 @@ export function splitCommand(line: string): string[] {
 }
 
 /**
- * The command that starts gatehouse: `node <root>/dist/src/cli/main.js`, or the prefix in the
+ * The command that starts gatehouse: `node <root>/dist/gatehouse.mjs` (the bundle users run), or the prefix in the
  * GATEHOUSE_CMD environment variable (e.g. `GATEHOUSE_CMD="node /tmp/fake-gatehouse.mjs"`), which
  * lets the runner be checked against a stand-in. `serve <template> --port ...` is appended either way.
  */
@@ -43,14 +43,14 @@ export function gatehouseCommand(root: string): Command {
     const [cmd, ...args] = splitCommand(override);
     return { cmd: cmd!, args };
   }
-  return { cmd: process.execPath, args: [join(root, 'dist', 'src', 'cli', 'main.js')] };
+  return { cmd: process.execPath, args: [join(root, 'dist', 'gatehouse.mjs')] };
 }
 
 /** Why gatehouse cannot be started at all, or undefined when its entry point is there. */
 export function missingGatehouse(root: string): string | undefined {
   if (process.env['GATEHOUSE_CMD']?.trim()) return undefined;
-  const main = join(root, 'dist', 'src', 'cli', 'main.js');
-  return existsSync(main) ? undefined : `gatehouse is not built: ${main} does not exist (run \`npx tsc -p .\` first)`;
+  const main = join(root, 'dist', 'gatehouse.mjs');
+  return existsSync(main) ? undefined : `gatehouse is not built: ${main} does not exist (run \`npm run build\` first)`;
 }
 
 export async function freePorts(count: number): Promise<number[]> {

@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
+import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { call } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 let gatehouse: Gatehouse;
@@ -75,4 +77,61 @@ test('the files API stores bodies in S3 (binary intact), lists them as JSON, ser
 
   assert.equal((await call(gatehouse.apiUrl, 'DELETE', '/dev/files/notes.txt')).status, 204);
   assert.deepEqual(((await call(gatehouse.apiUrl, 'GET', '/dev/files')).json() as { name: string }[]).map((file) => file.name), ['photo.bin']);
+});
+
+const json = { 'content-type': 'application/json' };
+
+test('orders flow: POST /orders -> SQS -> function -> DynamoDB, read back with GET /orders/{id}', async () => {
+  const posted = await call(gatehouse.apiUrl, 'POST', '/dev/orders', { headers: json, body: '{"items":[{"sku":"lamp","qty":2,"price":12.5}]}' });
+  assert.equal(posted.status, 202);
+  const { orderId } = posted.json() as { orderId: string };
+  assert.match(orderId, /^[0-9a-f-]{36}$/);
+  const order = await until('the order to be processed', async () => {
+    const res = await call(gatehouse.apiUrl, 'GET', `/dev/orders/${orderId}`);
+    return res.status === 200 ? res.json() : undefined;
+  });
+  assert.deepEqual(order, { id: orderId, status: 'received', total: 25 });
+});
+
+test('events flow: POST /events -> Kinesis -> function, counted per type', async () => {
+  for (let i = 0; i < 3; i++) {
+    const res = await call(gatehouse.apiUrl, 'POST', '/dev/events', { headers: json, body: '{"type":"click"}' });
+    assert.equal(res.status, 200);
+    assert.match((res.json() as { shardId: string }).shardId, /^shardId-\d{12}$/);
+  }
+  // Kinesis rejects an empty partition key; the 4xx integration response maps it to 400.
+  const bad = await call(gatehouse.apiUrl, 'POST', '/dev/events', { headers: json, body: '{}' });
+  assert.equal(bad.status, 400);
+  assert.match((bad.json() as { message: string }).message, /partitionKey/);
+  await until('three clicks counted', async () => {
+    const { count } = (await call(gatehouse.apiUrl, 'GET', '/dev/events/click')).json() as { count: number };
+    return count === 3 ? count : undefined;
+  });
+});
+
+test('checkout flow: POST /checkout runs the EXPRESS workflow synchronously (Lambda task, Choice, DynamoDB task)', async () => {
+  const paid = await call(gatehouse.apiUrl, 'POST', '/dev/checkout', { headers: json, body: '{"items":[{"price":10,"qty":3}]}' });
+  assert.equal(paid.status, 200);
+  const receipt = paid.json() as { status: string; orderId: string; total: number };
+  assert.equal(receipt.status, 'paid');
+  assert.equal(receipt.total, 30);
+  // The DynamoDB task stored it under the execution name.
+  assert.deepEqual((await call(gatehouse.apiUrl, 'GET', `/dev/orders/${receipt.orderId}`)).json(), { id: receipt.orderId, status: 'paid', total: 30 });
+  const review = await call(gatehouse.apiUrl, 'POST', '/dev/checkout', { headers: json, body: '{"items":[{"price":1000,"qty":3}]}' });
+  assert.deepEqual(review.json(), { status: 'needs-review', total: 3000 });
+});
+
+test('notify flow: POST /notify -> SNS -> fan-out to the audit queue', async () => {
+  const res = await call(gatehouse.apiUrl, 'POST', '/dev/notify', { headers: json, body: '{"text":"shipped"}' });
+  assert.equal(res.status, 200);
+  const { messageId } = res.json() as { messageId: string };
+  const sqs = new SQSClient({ endpoint: gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  try {
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${gatehouse.awsUrl}/000000000000/template-notifications-audit`, WaitTimeSeconds: 5 }));
+    const envelope = JSON.parse(got.Messages![0]!.Body!) as { MessageId: string; Message: string };
+    assert.equal(envelope.MessageId, messageId);
+    assert.equal(envelope.Message, '{"text":"shipped"}');
+  } finally {
+    sqs.destroy();
+  }
 });

@@ -12,7 +12,7 @@ import { startUpstream } from '../support/upstream.js';
 import { freePort, waitForHealth } from '../support/process.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/gatehouse.mjs');
 
 function writeDefinition(definition: object | string, name = 'openapi.yaml'): string {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { request as undiciRequest } from 'undici';
 import { stringify } from 'yaml';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
-import { createLogger } from '../../src/core/log.js';
+import { createLogger, type Logger } from '../../src/core/log.js';
 
 export interface TestGateway {
   gatehouse: Gatehouse;
@@ -33,6 +33,10 @@ export async function startTestGateway(
     parameterOverrides?: Record<string, string>;
     /** Extra files (function code) to write beside the definition, by relative path. */
     files?: Record<string, string>;
+    /** Defaults to a silent logger (tests that read log lines pass their own). */
+    log?: Logger;
+    /** `--enforce-iam`, and an IAM config written beside the definition (`--iam-config`). */
+    iam?: { enforce: boolean; config?: object };
     /** More `gatehouse serve` options (--verify-signatures, --target). */
     serve?: Pick<GatehouseOptions, 'verifySignatures' | 'targets'>;
   } = {},
@@ -44,6 +48,7 @@ export async function startTestGateway(
     writeFileSync(join(dir, name), content);
   }
   writeFileSync(file, typeof definition === 'string' ? definition : stringify(definition));
+  if (options.iam?.config !== undefined) writeFileSync(join(dir, 'iam.yaml'), stringify(options.iam.config));
   const gatehouse = await startGatehouse({
     file,
     port: 0,
@@ -52,7 +57,8 @@ export async function startTestGateway(
     dataDir: join(dir, 'data'),
     watch: options.watch ?? false,
     parameterOverrides: options.parameterOverrides ?? {},
-    log: createLogger('silent'),
+    log: options.log ?? createLogger('silent'),
+    ...(options.iam && { enforceIam: options.iam.enforce, ...(options.iam.config !== undefined && { iamConfig: join(dir, 'iam.yaml') }) }),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
     ...options.serve,
   });

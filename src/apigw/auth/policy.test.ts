@@ -166,3 +166,28 @@ test('glob matching by segments agrees with the regex form', () => {
     assert.equal(wildcardMatcher([pattern, 'x?never'], false)!(value), expected, `${pattern} ~ ${value} (regex)`);
   }
 });
+
+// IAM User Guide "IAM policy elements: Variables and tags": variables in Resource and Condition values
+// take the request's context key; `${key, 'default'}` supplies a default; a missing key matches nothing.
+test('policy variables in Resource and Condition values', () => {
+  const policy = compilePolicy({
+    Statement: [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: '*',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['${cognito-identity.amazonaws.com:sub}'] } },
+      },
+      { Effect: 'Allow', Action: 'x:Tagged', Resource: 'arn:x:${aws:PrincipalTag/team, \'none\'}' },
+    ],
+  });
+  const alice = { 'aws:username': 'alice', 'cognito-identity.amazonaws.com:sub': 'us-east-1:1111' };
+  assert.equal(policy.evaluate({ action: 's3:GetObject', resource: 'arn:aws:s3:::home/alice/a.txt', conditions: alice }), 'Allow');
+  assert.equal(policy.evaluate({ action: 's3:GetObject', resource: 'arn:aws:s3:::home/bob/a.txt', conditions: alice }), 'None');
+  assert.equal(policy.evaluate({ action: 's3:GetObject', resource: 'arn:aws:s3:::home//a.txt', conditions: {} }), 'None');
+  assert.equal(policy.evaluate({ action: 'dynamodb:GetItem', resource: 't', conditions: { ...alice, 'dynamodb:leadingkeys': ['us-east-1:1111'] } }), 'Allow');
+  assert.equal(policy.evaluate({ action: 'dynamodb:GetItem', resource: 't', conditions: { ...alice, 'dynamodb:leadingkeys': ['us-east-1:2222'] } }), 'None');
+  assert.equal(policy.evaluate({ action: 'x:Tagged', resource: 'arn:x:none', conditions: {} }), 'Allow');
+  assert.equal(policy.evaluate({ action: 'x:Tagged', resource: 'arn:x:blue', conditions: { 'aws:principaltag/team': 'blue' } }), 'Allow');
+});

@@ -112,9 +112,19 @@ function compileStatement(value: unknown, index: number, options: CompileOptions
   const resource = onlyOne(value, 'Resource', 'NotResource', where);
   if (resource !== undefined) {
     const patterns = strings(value[resource], `${where}.${resource}`).map((r) => (options.resource ? options.resource(r) : r));
-    const resourceMatch = wildcardMatcher(patterns, false);
-    if (resourceMatch !== null) tests.push(resource === 'Resource' ? (r) => resourceMatch(r.resource) : (r) => !resourceMatch(r.resource));
-    else if (resource === 'NotResource') tests.push(() => false);
+    const negate = resource === 'NotResource';
+    if (patterns.some(hasVariables)) {
+      // Policy variables are filled from the request's context keys, so the matcher is built per request.
+      tests.push((r) => {
+        const match = wildcardMatcher(substituteAll(patterns, r.conditions), false);
+        const hit = match === null || match(r.resource);
+        return negate ? !hit : hit;
+      });
+    } else {
+      const resourceMatch = wildcardMatcher(patterns, false);
+      if (resourceMatch !== null) tests.push(negate ? (r) => !resourceMatch(r.resource) : (r) => resourceMatch(r.resource));
+      else if (negate) tests.push(() => false);
+    }
   }
 
   const principal = onlyOne(value, 'Principal', 'NotPrincipal', where);
@@ -334,10 +344,22 @@ function compileCondition(name: string, key: string, values: string[], where: st
   if (ifExists) op = op.slice(0, -'IfExists'.length);
   const operator = OPERATORS[op];
   if (operator === undefined) throw new PolicyError(`${where}: unknown condition operator ${name}`);
-  const positive = operator.compile(values, where);
-  const single: ValueTest = operator.negated ? (v) => !positive(v) : positive;
+  const fixed = values.some(hasVariables) ? null : operator.compile(values, where);
+  // Values with policy variables are compiled per request; a value that does not fit the operator then matches nothing.
+  const fixedSingle: ValueTest | null = fixed === null ? null : operator.negated ? (v) => !fixed(v) : fixed;
+  const positiveFor = (r: PolicyRequest): ValueTest => {
+    if (fixed !== null) return fixed;
+    const filled = substituteAll(values, r.conditions);
+    try {
+      return filled.length === 0 ? () => false : operator.compile(filled, where);
+    } catch {
+      return () => false;
+    }
+  };
 
   return (r) => {
+    const positive = positiveFor(r);
+    const single: ValueTest = fixedSingle ?? (operator.negated ? (v) => !positive(v) : positive);
     const raw = r.conditions?.[key];
     const list: readonly string[] | undefined = raw === undefined ? undefined : typeof raw === 'string' ? [raw] : raw;
     if (qualifier === 'ForAllValues') return list === undefined || list.every(single);
@@ -346,6 +368,45 @@ function compileCondition(name: string, key: string, values: string[], where: st
     if (list === undefined || list.length === 0) return ifExists || operator.negated;
     return operator.negated ? !list.some(positive) : list.some(positive);
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy variables
+
+const VARIABLE = /\$\{([^}]*)\}/g;
+const hasVariables = (text: string): boolean => text.includes('${');
+
+/**
+ * `${aws:username}`, `${aws:PrincipalTag/team}`, `${cognito-identity.amazonaws.com:sub}` ... replaced by
+ * the request's context key of that name (case-insensitive), or by the default in
+ * `${key, 'default'}`; `${$}` is a literal `$`. Null when a key is missing without a default: the
+ * value then matches nothing. (`${*}` and `${?}` are not escaped: they act as wildcards here.)
+ * AWS docs: "IAM policy elements: Variables and tags" (reference_policies_variables.html).
+ */
+export function substituteVariables(text: string, conditions: ConditionValues | undefined): string | null {
+  let missing = false;
+  const out = text.replace(VARIABLE, (_, inner: string) => {
+    const comma = inner.indexOf(',');
+    const key = (comma === -1 ? inner : inner.slice(0, comma)).trim();
+    if (key === '$' || key === '*' || key === '?') return key;
+    const value = conditions?.[key.toLowerCase()];
+    const single = typeof value === 'string' ? value : undefined;
+    if (single !== undefined) return single;
+    const fallback = comma === -1 ? undefined : /^\s*'([^']*)'\s*$/.exec(inner.slice(comma + 1))?.[1];
+    if (fallback !== undefined) return fallback;
+    missing = true;
+    return '';
+  });
+  return missing ? null : out;
+}
+
+function substituteAll(values: readonly string[], conditions: ConditionValues | undefined): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    const filled = substituteVariables(value, conditions);
+    if (filled !== null) out.push(filled);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

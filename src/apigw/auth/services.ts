@@ -9,7 +9,7 @@ import type { Project } from '../../definitions/model.js';
 import type { Logger } from '../../core/log.js';
 import { ApiKeyRegistry, loadApiKeys } from './api-keys.js';
 import { MemoryProtectState, type ProtectState } from './state.js';
-import { AccessKeyStore, loadAccessKeys } from './sigv4.js';
+import { IamIdentities, loadIdentities } from '../../iam/identities.js';
 
 /** Resolves the JWKS URL of a token issuer. */
 export type JwksUriResolver = (issuer: string) => Promise<string>;
@@ -17,8 +17,8 @@ export type JwksUriResolver = (issuer: string) => Promise<string>;
 export interface ProtectServices {
   state: ProtectState;
   keys: ApiKeyRegistry;
-  /** IAM access keys that must sign AWS_IAM requests; empty = any access key is accepted. */
-  accessKeys: AccessKeyStore;
+  /** IAM identities whose keys must sign AWS_IAM requests; none declared and not enforced = any access key is accepted. */
+  accessKeys: IamIdentities;
   /** Overridable: the embedded Cognito user pools serve their keys from the gateway's own endpoint. */
   jwksUri: JwksUriResolver;
   close(): Promise<void>;
@@ -28,15 +28,16 @@ export interface ProtectServicesOptions {
   /** Defaults to a new in-memory store; pass a shared one (Redis) to share throttles and quotas. */
   state?: ProtectState;
   jwksUri?: JwksUriResolver;
+  /** The IAM identities (and whether their policies are enforced); the template's users when absent. */
+  iam?: IamIdentities;
   log?: Logger;
 }
 
 export function createProtectServices(project: Project | null, options: ProtectServicesOptions = {}): ProtectServices {
   const state = options.state ?? new MemoryProtectState();
   const keys = new ApiKeyRegistry();
-  const accessKeys = new AccessKeyStore();
+  const accessKeys = options.iam ?? (project === null ? new IamIdentities(false) : loadIdentities(project, null, false));
   if (project !== null) {
-    loadAccessKeys(project, accessKeys);
     const report = loadApiKeys(project, keys);
     for (const problem of report.problems) options.log?.warn(`usage plans: ${problem}`);
     for (const key of report.generated) options.log?.info(`API key ${key.name} (${key.id}): ${key.value}`);

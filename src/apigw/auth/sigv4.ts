@@ -12,60 +12,15 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { getCanonicalHeaders, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 import { GatewayError } from '../../core/errors.js';
-import type { Project, Route } from '../../definitions/model.js';
+import type { Route } from '../../definitions/model.js';
+import type { Logger } from '../../core/log.js';
+import { evaluateIdentity, identityConditions } from '../../iam/evaluate.js';
+import type { IamIdentities } from '../../iam/identities.js';
 import type { RequestContext } from '../context.js';
 import type { CompiledApi } from '../deployment.js';
 import { accessDenied, DENY_MESSAGES, methodArn, type Step } from './common.js';
 import type { Policy } from './policy.js';
-import { evaluateResourcePolicy } from './resource-policy.js';
-
-export interface AccessKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-  accountId: string;
-  /** `arn:aws:iam::{account}:user/{name}`. */
-  userArn: string;
-  /** The IAM user id (`AIDA...`): `$context.identity.user` and `caller`. */
-  userId: string;
-}
-
-/** Declared access keys; empty means "any access key is accepted". */
-export class AccessKeyStore {
-  readonly #keys = new Map<string, AccessKey>();
-
-  add(key: AccessKey): void {
-    this.#keys.set(key.accessKeyId, key);
-  }
-
-  get(accessKeyId: string): AccessKey | undefined {
-    return this.#keys.get(accessKeyId);
-  }
-
-  get size(): number {
-    return this.#keys.size;
-  }
-}
-
-/** `AWS::IAM::AccessKey` resources (Ref = access key id, SecretAccessKey attribute) and their users. */
-export function loadAccessKeys(project: Project, store: AccessKeyStore): void {
-  for (const r of project.resources) {
-    if (r.type !== 'AWS::IAM::AccessKey') continue;
-    const secret = r.attributes['SecretAccessKey'];
-    if (typeof secret !== 'string') continue;
-    const userName = typeof r.properties['UserName'] === 'string' ? r.properties['UserName'] : r.logicalId;
-    const user = project.resources.find((u) => u.type === 'AWS::IAM::User' && u.physicalId === userName);
-    const userArn = typeof user?.attributes['Arn'] === 'string' ? user.attributes['Arn'] : `arn:aws:iam::${project.accountId}:user/${userName}`;
-    store.add({ accessKeyId: r.physicalId, secretAccessKey: secret, accountId: project.accountId, userArn, userId: iamUserId(userArn) });
-  }
-}
-
-/** A stable `AIDA` + 17 characters id for a user ARN, shaped like IAM's unique ids. */
-function iamUserId(arn: string): string {
-  const digest = createHash('sha256').update(arn).digest();
-  let out = 'AIDA';
-  for (let i = 0; i < 17; i++) out += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[digest[i]! % 32];
-  return out;
-}
+import { evaluateResourcePolicy, requestConditions } from './resource-policy.js';
 
 /** A SHA-256 hash or HMAC on node:crypto, in the shape smithy's signer wants. */
 class NodeSha256 implements Checksum {
@@ -235,14 +190,16 @@ async function verifySignature(ctx: RequestContext, auth: ParsedAuth, secretAcce
  * The AWS_IAM step: no signature is 403 Missing Authentication Token; a bad or stale one 403 with the
  * signature message; a good one fills `$context.identity` and then meets the resource policy: the
  * API's account passes unless the policy denies (Table A), another account needs its explicit allow (Table B).
+ * With `--enforce-iam` only declared access keys sign, and the caller's identity-based policies must
+ * allow `execute-api:Invoke` on the method ARN, unless a same-account resource policy allows it (Table A).
  */
-export function compileSigV4Check(_route: Route, api: CompiledApi, policy: Policy | null, keys: AccessKeyStore): Step {
+export function compileSigV4Check(_route: Route, api: CompiledApi, policy: Policy | null, keys: IamIdentities, log: Logger): Step {
   return async (ctx) => {
     const auth = parseAuth(ctx);
     if (auth === null) throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
     checkTime(auth, Date.now());
     const key = keys.get(auth.accessKeyId);
-    if (keys.size > 0) {
+    if (keys.size > 0 || keys.enforce) {
       if (key === undefined) throw new GatewayError('INVALID_SIGNATURE', 'The security token included in the request is invalid.');
       await verifySignature(ctx, auth, key.secretAccessKey);
     }
@@ -256,12 +213,24 @@ export function compileSigV4Check(_route: Route, api: CompiledApi, policy: Polic
     identity.user = userId;
     identity.userArn = userArn;
     ctx.invalidateContextVariables();
-    if (policy === null) return;
-    const arn = methodArn(ctx);
-    const decision = evaluateResourcePolicy(policy, ctx, arn);
     const sameAccount = accountId === api.accountId;
-    if (decision === 'Deny' || (!sameAccount && decision !== 'Allow')) {
-      throw accessDenied(DENY_MESSAGES.resourcePolicy(userArn, arn, decision === 'Deny'));
+    if (!keys.enforce || key === undefined) {
+      if (policy === null) return;
+      const arn = methodArn(ctx);
+      const decision = evaluateResourcePolicy(policy, ctx, arn);
+      if (decision === 'Deny' || (!sameAccount && decision !== 'Allow')) throw accessDenied(DENY_MESSAGES.resourcePolicy(userArn, arn, decision === 'Deny'));
+      return;
     }
+    const arn = methodArn(ctx);
+    const resourceDecision = policy === null ? 'None' : evaluateResourcePolicy(policy, ctx, arn);
+    const { decision, by } = evaluateIdentity(key, { action: 'execute-api:Invoke', resource: arn, conditions: identityConditions(key, requestConditions(ctx)) });
+    const explicit = decision === 'Deny' || resourceDecision === 'Deny';
+    const allowed = !explicit && (sameAccount ? decision === 'Allow' || resourceDecision === 'Allow' : decision === 'Allow' && resourceDecision === 'Allow');
+    const why = `identity policy ${decision}${by === null ? '' : ` (${by})`}, resource policy ${policy === null ? 'none' : resourceDecision}`;
+    if (!allowed) {
+      log.info(`iam: ${userArn} denied execute-api:Invoke on ${arn}: ${why}`);
+      throw accessDenied(DENY_MESSAGES.resourcePolicy(userArn, arn, explicit));
+    }
+    log.debug(`iam: ${userArn} allowed execute-api:Invoke on ${arn}: ${why}`);
   };
 }

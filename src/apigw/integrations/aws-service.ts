@@ -11,6 +11,7 @@ import { GatewayError } from '../../core/errors.js';
 import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError } from '../../http/client.js';
 import { SigV4Signer, LOCAL_CREDENTIALS } from '../../http/sigv4-signer.js';
+import { integrationSigner } from '../auth/integration-credentials.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
 
@@ -58,11 +59,12 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
   if (uri === null) throw new Error(`AWS integration uri ${JSON.stringify(integration.uri)} is not arn:aws:apigateway:{region}:{service}:{action|path}/...`);
   const json = JSON_SERVICES[uri.service];
   if (uri.kind === 'action' && uri.value === '') throw new Error(`AWS integration uri ${integration.uri} names no action`);
-  const target = services.targets?.forService(uri.service, uri.region) ?? { url: new URL(services.awsEndpoint), signer: LOCAL_SIGNER };
+  const target = services.targets?.forService(uri.service, uri.region) ?? { url: new URL(services.awsEndpoint), signer: LOCAL_SIGNER, embedded: true };
   const endpoint = target.url;
   const timeoutMs = integration.timeoutInMillis;
   // S3's virtual-host form (`bucket.s3`) is sent path-style to the endpoint.
   const pathPrefix = uri.service === 's3' && uri.subdomain !== null ? `/${uri.subdomain}` : '';
+  const signerFor = integrationSigner(integration.credentials, services.auth?.accessKeys);
 
   return {
     async invoke(ctx) {
@@ -87,7 +89,8 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
       }
       const method = request.method;
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : request.body;
-      const signed = await target.signer.sign(
+      // An integration role's keys sign calls to the embedded services (IAM enforcement); another target gets the target's credentials.
+      const signed = await ((target.embedded && signerFor !== null ? signerFor(ctx) : null) ?? target.signer).sign(
         {
           method,
           protocol: endpoint.protocol,

@@ -46,7 +46,7 @@ function compileAuthorization(route: Route, api: CompiledApi, services: GatewayS
   const policy = api.protocol === 'REST' ? resourcePolicyOf(api) : null;
   const type = route.authorizationType;
   if (type === 'NONE') return policy === null ? null : resourcePolicyOnly(policy);
-  if (type === 'AWS_IAM') return compileSigV4Check(route, api, policy, protect.accessKeys);
+  if (type === 'AWS_IAM') return compileSigV4Check(route, api, policy, protect.accessKeys, services.log);
 
   const definition = route.authorizerName === undefined ? undefined : api.definition.authorizers[route.authorizerName];
   if (definition === undefined) throw new Error(`${route.routeKey}: authorizer ${JSON.stringify(route.authorizerName ?? '')} is not defined on the API`);

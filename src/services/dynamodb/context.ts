@@ -1,5 +1,6 @@
 /** What every operation receives: the store, the identity AWS would answer with, and a clock. */
 import type { Store } from './store.js';
+import type { IamIdentities } from '../../iam/identities.js';
 
 export interface DynamoContext {
   store: Store;
@@ -7,6 +8,8 @@ export interface DynamoContext {
   accountId: string;
   /** Milliseconds since the epoch; replaceable in tests. */
   now(): number;
+  /** With `enforce`, calls signed by these identities are authorized against their policies. */
+  iam?: IamIdentities;
 }
 
 export type Input = Record<string, unknown>;

@@ -10,6 +10,7 @@ import type { DynamoContext } from './context.js';
 import { readTableStream, type StreamEventRecord } from './operations/streams.js';
 import { claims, handleRequest } from './protocol.js';
 import { Store } from './store.js';
+import { padSequence } from './stream-log.js';
 import { createTemplateTables } from './template.js';
 
 export type { StreamEventRecord } from './operations/streams.js';
@@ -21,6 +22,10 @@ const SWEEP_BATCH = 500;
 export interface DynamoDbService extends EmbeddedService {
   /** Stream records of a table after a sequence number (for event source mappings). */
   readStreamRecords(tableName: string, afterSequenceNumber: string | undefined, limit: number): StreamEventRecord[];
+  /** The sequence number of the newest stream record of any table (reading after it = LATEST). */
+  latestStreamSequence(): string;
+  /** Calls `listener` with the tables whose stream records a commit made durable; returns the unsubscribe. */
+  onStreamAppend(listener: (tables: ReadonlySet<string>) => void): () => void;
   /** Deletes expired items now (the timer does it every second). Returns how many went. */
   sweep(): number;
 }
@@ -30,7 +35,7 @@ let active: DynamoDbService | undefined;
 export const dynamodbService: ServiceFactory = async (context) => {
   const db = openDatabase(path.join(context.dataDir, 'dynamodb.sqlite'));
   const store = new Store(db, context.region);
-  const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now() };
+  const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now(), ...(context.iam && { iam: context.iam }) };
   try {
     createTemplateTables(ctx, context.project, context.log);
   } catch (error) {
@@ -58,6 +63,10 @@ export const dynamodbService: ServiceFactory = async (context) => {
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 
+  const streamListeners = new Set<(tables: ReadonlySet<string>) => void>();
+  store.onStreamCommit = (tables) => {
+    for (const listener of streamListeners) listener(tables);
+  };
   let closed = false;
   const service: DynamoDbService = {
     name: 'dynamodb',
@@ -72,6 +81,11 @@ export const dynamodbService: ServiceFactory = async (context) => {
       if (active === service) active = undefined;
     },
     readStreamRecords: (tableName, afterSequenceNumber, limit) => readTableStream(store, tableName, afterSequenceNumber, limit),
+    latestStreamSequence: () => padSequence(store.streamLog.lastSequence()),
+    onStreamAppend(listener) {
+      streamListeners.add(listener);
+      return () => streamListeners.delete(listener);
+    },
     sweep,
   };
   active = service;

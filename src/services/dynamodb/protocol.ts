@@ -10,6 +10,7 @@ import { AwsServiceError } from '../protocol/errors.js';
 import type { ServiceRequest } from '../service.js';
 import type { DynamoContext, Operation } from './context.js';
 import { ERROR_NAMESPACE } from './errors.js';
+import { authorizeCall, CoralError, writeCoralError } from './authorize.js';
 import { batchGetItem, batchWriteItem } from './operations/batch.js';
 import { deleteItem, getItem, putItem, updateItem } from './operations/items.js';
 import { query, scan } from './operations/query.js';
@@ -87,8 +88,14 @@ export async function handleRequest(ctx: DynamoContext, log: Logger, request: Se
   let output: unknown;
   let failure: AwsServiceError | undefined;
   try {
-    output = operation(ctx, parseJsonInput(request));
+    const input = parseJsonInput(request);
+    if (ctx.iam?.enforce) await authorizeCall(ctx, ctx.iam, log, request, name, input);
+    output = operation(ctx, input);
   } catch (error) {
+    if (error instanceof CoralError) {
+      writeCoralError(res, error);
+      return;
+    }
     if (!(error instanceof AwsServiceError)) {
       log.error(`dynamodb ${name}: ${(error as Error)?.stack ?? String(error)}`);
       error = new AwsServiceError('InternalServerError', 'Internal server error', 500);

@@ -71,6 +71,9 @@ export class Store {
   private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** Stream records, written by `write` in the same transaction as the item. */
   readonly streamLog: StreamLog;
+  /** Called after a commit with the tables that got stream records in it (event source mappings wake on it). */
+  onStreamCommit: ((tables: ReadonlySet<string>) => void) | undefined;
+  private streamed = new Set<string>();
 
   constructor(
     readonly db: Database,
@@ -144,6 +147,8 @@ export class Store {
   flush(): void {
     const waiters = this.waiters;
     this.waiters = [];
+    const streamed = this.streamed;
+    this.streamed = new Set();
     if (!this.db.inTransaction) {
       // SQLite aborted the transaction on its own (disk full, I/O error): nothing was kept.
       if (waiters.length > 0) this.loadTables();
@@ -164,6 +169,7 @@ export class Store {
       () => {
         if (this.syncing === syncing) this.syncing = null;
         for (const w of waiters) w.resolve();
+        if (streamed.size > 0) this.onStreamCommit?.(streamed);
       },
       (error: unknown) => {
         if (this.syncing === syncing) this.syncing = null;
@@ -265,6 +271,7 @@ export class Store {
       // An update that changes nothing writes no stream record (Developer Guide "Change data capture for DynamoDB Streams").
       if (old !== undefined && next !== undefined && mapsEqual(old, next)) return;
       this.streamLog.append(def, def.stream, old, next, nowSeconds, byTtl);
+      if (this.onStreamCommit !== undefined) this.streamed.add(def.name);
     }
   }
 

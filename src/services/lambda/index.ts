@@ -115,14 +115,14 @@ function header(request: ServiceRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function writeJson(res: ServerResponse, status: number, body: unknown): void {
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body), 'utf8');
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(data.length), 'x-amzn-RequestId': randomUUID() });
   res.end(data);
 }
 
 /** Lambda's REST-JSON errors: the type in `x-amzn-ErrorType`, `{"Type": "User", "message": ...}` as body. */
-function writeError(res: ServerResponse, error: LambdaServiceError): void {
+export function writeError(res: ServerResponse, error: LambdaServiceError): void {
   const data = Buffer.from(JSON.stringify({ Type: error.statusCode >= 500 ? 'Service' : 'User', message: error.message }), 'utf8');
   res.writeHead(error.statusCode, {
     'Content-Type': 'application/json',

@@ -120,6 +120,11 @@ export function matchesBody(policy: FilterPolicy, body: string): boolean {
   return matchBodyLevel(policy, document as Record<string, unknown>);
 }
 
+/** True when an already parsed JSON object satisfies a MessageBody-scoped policy (Lambda event filtering uses the same rules). */
+export function matchesDocument(policy: FilterPolicy, document: Record<string, unknown>): boolean {
+  return matchBodyLevel(policy, document);
+}
+
 function matchBodyLevel(policy: FilterPolicy, document: Record<string, unknown>): boolean {
   const nested = (key: string) => {
     const value = policy[key];

@@ -25,6 +25,25 @@ function fail(resource: TemplateResource, message: string): never {
   throw new Error(`${resource.source.file}: ${resource.source.pointer}: ${resource.type} ${resource.logicalId}: ${message}`);
 }
 
+/**
+ * SAM function `Events` of type SNS: a lambda subscription of the function to Topic, with
+ * FilterPolicy / FilterPolicyScope / RedrivePolicy (AWS SAM developer guide, "SNS" event source type).
+ */
+function functionSubscriptions(project: Project, resource: TemplateResource): { event: string; topicArn: string; functionArn: string; attributes: Record<string, string> }[] {
+  const fn = project.functions.find((f) => f.logicalId === resource.logicalId);
+  const events = resource.properties['Events'];
+  if (fn === undefined || events === null || typeof events !== 'object') return [];
+  const out = [];
+  for (const [event, value] of Object.entries(events as Record<string, { Type?: unknown; Properties?: Record<string, unknown> }>)) {
+    if (value?.Type !== 'SNS') continue;
+    const props = value.Properties ?? {};
+    const attributes: Record<string, string> = {};
+    for (const property of ['FilterPolicy', 'FilterPolicyScope', 'RedrivePolicy']) if (props[property] !== undefined && props[property] !== null) attributes[property] = text(props[property]);
+    out.push({ event, topicArn: text(props['Topic'] ?? ''), functionArn: fn.arn, attributes });
+  }
+  return out;
+}
+
 /** Creates or updates the template's topics and subscriptions; returns the subscriptions still pending. */
 export function createTemplateResources(ctx: SnsContext, project: Project): Subscription[] {
   const pending: Subscription[] = [];
@@ -69,6 +88,13 @@ export function createTemplateResources(ctx: SnsContext, project: Project): Subs
       const endpoint = text(props['Endpoint'] ?? '');
       const arn = resource.physicalId.startsWith(`${topic.arn}:`) ? resource.physicalId : templateSubscriptionArn(topic.arn, resource.logicalId);
       track(guarded(resource, () => ensureSubscription(ctx, topic, protocol, endpoint, attributes, arn)));
+    } else if (resource.type === 'AWS::Serverless::Function') {
+      for (const subscription of functionSubscriptions(project, resource)) {
+        const topic = ctx.store.topics.get(subscription.topicArn);
+        if (topic === undefined) fail(resource, `event ${subscription.event}: Topic ${subscription.topicArn} is not a topic of the template`);
+        const arn = templateSubscriptionArn(topic.arn, resource.logicalId + subscription.event);
+        guarded(resource, () => ensureSubscription(ctx, topic, 'lambda', subscription.functionArn, subscription.attributes, arn));
+      }
     } else if (resource.type === 'AWS::SNS::TopicPolicy') {
       const document = resource.properties['PolicyDocument'];
       const topics = Array.isArray(resource.properties['Topics']) ? (resource.properties['Topics'] as unknown[]) : [];

@@ -11,6 +11,7 @@ import type { EmbeddedService, ServiceContext } from '../service.js';
 import { AwsServiceError } from '../protocol/errors.js';
 import { jsonOperation, parseJsonInput, writeJson, writeJsonError } from '../protocol/json.js';
 import type { JsonataEvaluator } from './asl/query.js';
+import { createJsonataEvaluator } from './asl/jsonata.js';
 import { ExecutionEngine } from './engine.js';
 import { childExecutions, EXECUTION_OPERATIONS } from './executions.js';
 import { MACHINE_OPERATIONS } from './machines.js';
@@ -23,40 +24,19 @@ import { TaskTokens } from './tokens.js';
 export type { JsonataEvaluator } from './asl/query.js';
 
 export interface StepFunctionsDeps extends TaskDeps {
-  /** JSONata evaluator; by default the `jsonata` package when it is installed. */
+  /** JSONata evaluator; by default the `jsonata` package. */
   jsonata?: JsonataEvaluator;
 }
 
 const TARGET_PREFIX = 'AWSStepFunctions';
 const OPERATIONS: Record<string, Operation> = { ...MACHINE_OPERATIONS, ...EXECUTION_OPERATIONS };
 
-/** The `jsonata` package when installed (it is optional), compiled expressions cached. */
-async function loadJsonata(): Promise<JsonataEvaluator | undefined> {
-  const name = 'jsonata';
-  let compile: (expression: string) => { evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown> | unknown };
-  try {
-    compile = ((await import(name)) as { default: typeof compile }).default;
-  } catch {
-    return undefined;
-  }
-  const compiled = new Map<string, ReturnType<typeof compile>>();
-  return async (expression, input, bindings) => {
-    let expr = compiled.get(expression);
-    if (expr === undefined) {
-      expr = compile(expression);
-      if (compiled.size > 10_000) compiled.clear();
-      compiled.set(expression, expr);
-    }
-    return expr.evaluate(input, bindings);
-  };
-}
-
 export async function createStepFunctionsService(context: ServiceContext, deps: StepFunctionsDeps = {}): Promise<EmbeddedService> {
   const store = new StepFunctionsStore(path.join(context.dataDir, 'stepfunctions.sqlite'));
   const tokens = new TaskTokens();
-  const jsonata = deps.jsonata ?? (await loadJsonata());
+  const jsonata = deps.jsonata ?? createJsonataEvaluator();
   const now = () => Date.now();
-  const engine = new ExecutionEngine(store, tokens, { region: context.region, accountId: context.accountId, log: context.log, now, ...(jsonata !== undefined ? { jsonata } : {}) });
+  const engine = new ExecutionEngine(store, tokens, { region: context.region, accountId: context.accountId, log: context.log, now, jsonata });
   const ctx: SfnContext = { region: context.region, accountId: context.accountId, store, engine, tokens, log: context.log, now };
   engine.setTaskRouter(createTaskRouter(deps, childExecutions(ctx), context.log));
   try {

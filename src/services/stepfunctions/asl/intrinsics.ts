@@ -132,11 +132,16 @@ export function evaluateIntrinsic(call: IntrinsicCall, roots: PathRoots): unknow
     if (!result.found) throw runtimeError(`The JsonPath argument for the intrinsic function ${call.name} could not be found: '${arg.path.text}'`);
     return result.value;
   });
-  const fn = FUNCTIONS[call.name]!;
+  return callIntrinsic(call.name, args);
+}
+
+/** Runs intrinsic `name` (e.g. `States.Hash`) on evaluated arguments; JSONata's equivalents reuse them. */
+export function callIntrinsic(name: string, args: unknown[]): unknown {
+  const fn = FUNCTIONS[name]!;
   if (args.length < fn.min || args.length > fn.max) {
-    throw failure(`The function ${call.name} takes ${fn.min === fn.max ? fn.min : `${fn.min} to ${fn.max}`} arguments, ${args.length} given`);
+    throw failure(`The function ${name} takes ${fn.min === fn.max ? fn.min : `${fn.min} to ${fn.max}`} arguments, ${args.length} given`);
   }
-  return fn.run(args, call.name);
+  return fn.run(args, name);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -180,7 +185,7 @@ function format(args: unknown[], name: string): string {
 }
 
 /** A seeded generator (mulberry32) so `States.MathRandom(a, b, seed)` repeats for a seed. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -175,12 +175,25 @@ function choiceRule(rule: unknown, where: string, out: Diagnostic[], top: boolea
   for (const op of operators) if (op.endsWith('Path')) path(rule[op], op, where, out);
 }
 
+const JSONPATH_ONLY = ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'ItemsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath'];
+const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
+
 function stateChecks(state: Obj, where: string, language: string, out: Diagnostic[]): string[] {
   const type = state['Type'];
   const nexts: string[] = [];
   if (typeof type !== 'string' || !TYPES.has(type)) {
     out.push({ code: 'SCHEMA_VALIDATION_FAILED', message: `The field "Type" should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]`, location: where });
     return nexts;
+  }
+  // Each query language has its own fields ("Transforming data with JSONata": JSONata states have Arguments
+  // and Output instead of InputPath, Parameters, ResultSelector, ResultPath, OutputPath and the *Path fields).
+  for (const field of language === 'JSONata' ? JSONPATH_ONLY : JSONATA_ONLY) {
+    if (state[field] !== undefined) out.push({ code: 'SCHEMA_VALIDATION_FAILED', message: `The field "${field}" is not supported for the ${language} query language`, location: `${where}/${field}` });
+  }
+  if (language === 'JSONata' && Array.isArray(state['Choices'])) {
+    state['Choices'].forEach((rule, i) => {
+      if (isObject(rule) && rule['Condition'] === undefined) out.push({ code: 'SCHEMA_VALIDATION_FAILED', message: 'A JSONata choice rule needs a "Condition"', location: `${where}/Choices[${i}]` });
+    });
   }
   if (language === 'JSONPath') {
     path(state['InputPath'], 'InputPath', where, out);
