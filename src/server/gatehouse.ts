@@ -16,7 +16,7 @@ import { HttpClient } from '../http/client.js';
 import { LambdaRuntime } from '../lambda/index.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
-import { loadIdentities } from '../iam/identities.js';
+import { loadIdentities, type IamIdentities } from '../iam/identities.js';
 import { readIamConfig } from '../iam/config.js';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceContext } from '../services/service.js';
@@ -65,6 +65,7 @@ interface Serving {
   gateway: GatewayServices;
   lambda: LambdaRuntime;
   embedded: EmbeddedService[];
+  iam: IamIdentities;
 }
 
 export async function startGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
@@ -75,7 +76,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
-  const lookupSecret = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
+  const localKeys = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
+  // The served definition's keys (AWS::IAM::AccessKey, --iam-config) are accepted too.
+  const lookupSecret = localKeys && ((id: string) => localKeys(id) ?? serving?.iam.get(id)?.secretAccessKey);
   const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
     createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log, ...(lookupSecret ? { lookupSecret } : {}) }),
@@ -205,7 +208,7 @@ async function buildServing(
       if (shared.targets.replaces(name)) continue;
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
-    return { project, deployment, gateway, lambda, embedded };
+    return { project, deployment, gateway, lambda, embedded, iam };
   } catch (error) {
     await closeServing({ gateway, lambda, embedded });
     throw error;
