@@ -79,7 +79,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
  * Latency histogram in microseconds, log-linear: exact below 128 µs, then 64 sub-buckets per power
  * of two (under 1.6% error), so memory stays fixed however long the run is.
  */
-class Histogram {
+export class Histogram {
   private readonly counts = new Float64Array(128 + 25 * 64);
   count = 0;
   sum = 0;
@@ -93,6 +93,35 @@ class Histogram {
     this.sum += us;
     if (us < this.min) this.min = us;
     if (us > this.max) this.max = us;
+  }
+
+  /** Non-empty buckets only, to send between processes. */
+  snapshot(): HistogramSnapshot {
+    const buckets: [number, number][] = [];
+    this.counts.forEach((count, i) => count > 0 && buckets.push([i, count]));
+    return { buckets, count: this.count, sum: this.sum, min: this.min, max: this.max };
+  }
+
+  add(other: HistogramSnapshot): void {
+    for (const [i, count] of other.buckets) this.counts[i]! += count;
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+
+  /** Quantiles in ms, as LoadResult reports them. */
+  summary(): LoadResult['latencyMs'] {
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      min: ms(this.count ? this.min : 0),
+      mean: ms(this.count ? this.sum / this.count : 0),
+      p50: ms(this.quantile(0.5)),
+      p90: ms(this.quantile(0.9)),
+      p99: ms(this.quantile(0.99)),
+      p999: ms(this.quantile(0.999)),
+      max: ms(this.max),
+    };
   }
 
   private static index(v: number): number {
@@ -122,7 +151,7 @@ class Histogram {
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as Error & { code?: string }).code;
     return code ? `${code}: ${error.message}` : error.message;
@@ -139,6 +168,121 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
+  const request: Dispatcher.DispatchOptions = {
+    path: options.path,
+    method: options.method,
+    headers: options.headers,
+    ...(options.body === undefined ? {} : { body: options.body }),
+  };
+
+  // Pool.dispatch with a bare handler: no response stream and one promise per request, about
+  // 20-30% less load-generator CPU per request than Pool.request (which the server shares cores with).
+  let sample: LoadResult['sample'] = null;
+  const send = (): Promise<Outcome> =>
+    new Promise((resolve, reject) => {
+      let status = 0;
+      let bytes = 0;
+      let chunks: Buffer[] | null = null;
+      pool.dispatch(request, {
+        // Its presence tells undici this is a new-style (controller) handler.
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+          if (sample === null && chunks === null) chunks = [];
+        },
+        onResponseData(_controller, chunk) {
+          bytes += chunk.length;
+          chunks?.push(chunk);
+        },
+        onResponseEnd() {
+          if (chunks !== null && sample === null) sample = { status, body: Buffer.concat(chunks).toString('utf8').slice(0, 500) };
+          chunks = null;
+          resolve({ status, bytes });
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      });
+    });
+  try {
+    const result = await closedLoop(send, options);
+    return { ...result, sample };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** What one request (or operation) of a closed loop ended with. */
+export interface Outcome {
+  status: number;
+  bytes: number;
+}
+
+export interface ClosedLoopOptions {
+  /** Workers, each with one request in flight. */
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+  serverPid?: number;
+  /** Return the latency buckets too (loads split over several processes are merged by mergeLoads). */
+  keepHistogram?: boolean;
+}
+
+export interface HistogramSnapshot {
+  buckets: [number, number][];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * One result from loads that ran side by side in several processes over the same window (each
+ * with keepHistogram): rates and counts add up, latencies merge, the server's CPU is read once.
+ */
+export function mergeLoads(parts: (LoadResult & { histogram?: HistogramSnapshot })[]): LoadResult {
+  const first = parts[0]!;
+  if (parts.length === 1) {
+    const { histogram: _, ...result } = first;
+    return result;
+  }
+  const histogram = new Histogram();
+  for (const part of parts) if (part.histogram) histogram.add(part.histogram);
+  const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
+  const requests = sum((r) => r.requests);
+  const durationSeconds = Math.max(...parts.map((r) => r.durationSeconds));
+  const statuses: Record<string, number> = {};
+  for (const part of parts) for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const loaderCpuCores = sum((r) => r.loaderCpuCores);
+  // Each process counted the others' CPU as "other"; the server's CPU is what one of them read.
+  const serverCores = first.serverCpuCores;
+  return {
+    requests,
+    okRequests: sum((r) => r.okRequests),
+    durationSeconds,
+    requestsPerSecond: sum((r) => r.requestsPerSecond),
+    latencyMs: histogram.summary(),
+    errors: sum((r) => r.errors),
+    statuses,
+    transportErrors: sum((r) => r.transportErrors),
+    firstError: parts.find((r) => r.firstError !== null)?.firstError ?? null,
+    warmupRequests: sum((r) => r.warmupRequests),
+    sample: first.sample,
+    responseBytes: sum((r) => r.responseBytes),
+    serverCpuUsPerRequest: serverCores === null || requests === 0 ? null : (serverCores * durationSeconds * 1e6) / requests,
+    serverCpuCores: serverCores,
+    loaderCpuUsPerRequest: requests === 0 ? 0 : (loaderCpuCores * durationSeconds * 1e6) / requests,
+    loaderCpuCores,
+    otherCpuCores: first.otherCpuCores === null ? null : Math.max(0, first.otherCpuCores - (loaderCpuCores - first.loaderCpuCores)),
+  };
+}
+
+/**
+ * Keeps `connections` calls of `send` in flight (closed loop) through a warm-up and a measured
+ * window; measures rate, latency, errors (non-2xx or a rejection) and the CPU of the server, of
+ * this process and of everything else. Shared by the HTTP load and the SDK operations load.
+ */
+export async function closedLoop(send: () => Promise<Outcome>, options: ClosedLoopOptions): Promise<LoadResult> {
   const histogram = new Histogram();
   const statuses: Record<string, number> = {};
   let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
@@ -149,46 +293,6 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let requests = 0;
   let okRequests = 0;
   let responseBytes = 0;
-  let sample: LoadResult['sample'] = null;
-  const request: Dispatcher.DispatchOptions = {
-    path: options.path,
-    method: options.method,
-    headers: options.headers,
-    ...(options.body === undefined ? {} : { body: options.body }),
-  };
-
-  // Pool.dispatch with a bare handler: no response stream and one promise per request, about
-  // 20-30% less load-generator CPU per request than Pool.request (which the server shares cores with).
-  let wantSample = true;
-  const send = (): Promise<{ status: number; bytes: number }> =>
-    new Promise((resolve, reject) => {
-      let status = 0;
-      let bytes = 0;
-      let chunks: Buffer[] | null = null;
-      pool.dispatch(request, {
-        // Its presence tells undici this is a new-style (controller) handler.
-        onRequestStart() {},
-        onResponseStart(_controller, statusCode) {
-          status = statusCode;
-          if (wantSample) {
-            wantSample = false;
-            chunks = [];
-          }
-        },
-        onResponseData(_controller, chunk) {
-          bytes += chunk.length;
-          chunks?.push(chunk);
-        },
-        onResponseEnd() {
-          if (chunks !== null) sample = { status, body: Buffer.concat(chunks).toString('utf8').slice(0, 500) };
-          resolve({ status, bytes });
-        },
-        onResponseError(_controller, error) {
-          reject(error);
-        },
-      });
-    });
-
   const worker = async (): Promise<void> => {
     while (phase !== 'stop') {
       const started = performance.now();
@@ -242,31 +346,22 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const loaderCpu = process.cpuUsage(loaderCpu0);
   loaderCpuUs = loaderCpu.user + loaderCpu.system;
   await Promise.all(workers);
-  await pool.close();
 
   const durationSeconds = (t1 - t0) / 1000;
   const serverCpuMs = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
-  const ms = (us: number) => Math.round(us) / 1000;
   return {
+    ...(options.keepHistogram ? { histogram: histogram.snapshot() } : {}),
     requests,
     okRequests,
     durationSeconds,
     requestsPerSecond: requests / durationSeconds,
-    latencyMs: {
-      min: ms(histogram.count ? histogram.min : 0),
-      mean: ms(histogram.count ? histogram.sum / histogram.count : 0),
-      p50: ms(histogram.quantile(0.5)),
-      p90: ms(histogram.quantile(0.9)),
-      p99: ms(histogram.quantile(0.99)),
-      p999: ms(histogram.quantile(0.999)),
-      max: ms(histogram.max),
-    },
+    latencyMs: histogram.summary(),
     errors,
     statuses,
     transportErrors,
     firstError,
     warmupRequests,
-    sample,
+    sample: null,
     responseBytes,
     serverCpuUsPerRequest: serverCpuMs === null || requests === 0 ? null : (serverCpuMs * 1000) / requests,
     serverCpuCores: serverCpuMs === null ? null : serverCpuMs / (t1 - t0),

@@ -18,6 +18,9 @@ export interface TargetRow {
   serverCpuCores: number | null;
   /** CPU used by other processes during the measured phase, in cores (noise indicator). */
   otherCpuCores: number | null;
+  /** The load generator's CPU per request (µs) and use (cores): near 1 core, the client is the bottleneck. */
+  clientCpuUsPerRequest: number | null;
+  clientCpuCores: number | null;
   /** VmRSS / VmHWM of the server process after its load. */
   rssMiB: number | null;
   peakRssMiB: number | null;
@@ -43,7 +46,10 @@ export interface LoadScenarioReport {
   kind: 'load';
   name: string;
   title: string;
-  goal: { subject: string; limit: string; minRatio: number; anchor?: string; minAnchorFactor?: number };
+  /** minRatio null: no goal, the ratio is shown for information. */
+  goal: { subject: string; limit: string; minRatio: number | null; anchor?: string; minAnchorFactor?: number };
+  /** 'req' for HTTP loads, 'op' for AWS SDK operations. */
+  unit: 'req' | 'op';
   ratio: number | null;
   /** subject req/s divided by the anchor's. */
   anchorFactor?: number | null;
@@ -93,7 +99,10 @@ export function renderScenario(report: ScenarioReport): string {
   const out: string[] = [];
   out.push(`== ${report.name}: ${report.title}`);
   if (report.kind === 'load') {
-    const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'cores', 'other', 'RSS MiB', '1st req ms', 'errors', 'vs limit', 'CPU vs limit', 'target met'];
+    const u = report.unit;
+    const header = [
+      'target', `${u}/s`, 'p50 ms', 'p99 ms', 'max ms', `CPU µs/${u}`, 'cores', 'client µs/' + u, 'client cores', 'other', 'RSS MiB', '1st ms', 'errors', 'vs limit', 'CPU vs limit', 'target met',
+    ];
     const rows = report.rows.map((r) => [
       `${r.target}${r.role === 'subject' ? '' : ` (${r.role === 'reference' ? 'ref' : r.role})`}`,
       fixed(r.requestsPerSecond, 0),
@@ -102,6 +111,8 @@ export function renderScenario(report: ScenarioReport): string {
       fixed(r.maxMs, 1),
       fixed(r.cpuUsPerRequest, 1),
       fixed(r.serverCpuCores, 2),
+      fixed(r.clientCpuUsPerRequest, 1),
+      fixed(r.clientCpuCores, 2),
       fixed(r.otherCpuCores, 2),
       fixed(r.rssMiB, 1),
       fixed(r.firstRequestMs, 1),
@@ -110,9 +121,13 @@ export function renderScenario(report: ScenarioReport): string {
       r.cpuRatio === null ? '-' : `${(r.cpuRatio * 100).toFixed(1)}%`,
       r.met === null ? '' : r.met ? 'yes' : 'NO',
     ]);
-    out.push(table(header, rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, false]));
-    const goal = `goal: ${report.goal.subject} >= ${(report.goal.minRatio * 100).toFixed(0)}% of ${report.goal.limit} req/s`;
+    out.push(table(header, rows, [false, ...header.slice(1, -1).map(() => true), false]));
+    const goal =
+      report.goal.minRatio === null
+        ? `no goal: ${report.goal.subject} ${fixed(report.ratio === null ? null : report.ratio * 100, 1)}% of ${report.goal.limit} ${u}/s`
+        : `goal: ${report.goal.subject} >= ${(report.goal.minRatio * 100).toFixed(0)}% of ${report.goal.limit} ${u}/s`;
     if (!report.ok) out.push(`${goal} -> SCENARIO FAILED (a target did not start or had errors)`);
+    else if (report.goal.minRatio === null) out.push(goal);
     else if (report.met === null) out.push(`${goal} -> not measured`);
     else out.push(`${goal} -> ${report.met ? 'met' : 'MISSED'} (${fixed(report.ratio === null ? null : report.ratio * 100, 1)}%; CPU per request ${fixed(report.cpuRatio === null ? null : report.cpuRatio * 100, 1)}% as cheap)`);
     const { anchor, minAnchorFactor } = report.goal;

@@ -8,6 +8,7 @@ import { rds } from './rds.js';
 import { protect } from './protect.js';
 import { SERVERLESS_OFFLINE_LABEL, startServerlessOffline } from './serverless-offline.js';
 import { HELLO_HANDLER, memoryPerEnvironment } from './lambda-probe.js';
+import { OPERATION_SCENARIOS } from './operations.js';
 import { median, type LoadScenarioReport, type Role, type ScenarioReport, type StartupScenarioReport, type TargetRow } from './report.js';
 
 export interface BenchConfig {
@@ -42,17 +43,26 @@ export interface TargetSpec {
   probe?(server: Running): Promise<string | null>;
   /** Sent with every request to this target, besides REQUEST_HEADERS (an API key, a token). */
   headers?: Record<string, string>;
+  /** Replaces the HTTP preflight GET and load (AWS SDK operations: bench/operations.ts). */
+  driver?: TargetDriver;
+}
+
+export interface TargetDriver {
+  preflight(server: Running): Promise<NonNullable<TargetRow['preflight']>>;
+  load(server: Running, config: BenchConfig): Promise<LoadResult & { operationNotes?: string[] }>;
 }
 
 export interface LoadScenarioSpec {
   name: string;
   title: string;
-  /** subject req/s must be at least minRatio × the limit's req/s. */
-  minRatio: number;
+  /** subject req/s must be at least minRatio × the limit's req/s (null: no goal, measured for information). */
+  minRatio: number | null;
   /** subject req/s must be at least this × the anchor's req/s (when there is an anchor). */
   minAnchorFactor?: number;
+  /** What one request is called in the report ('op' for AWS operations); default 'req'. */
+  unit?: 'req' | 'op';
   /** Starts what the targets share (an upstream, a definition file) and describes the targets. */
-  setup(config: BenchConfig): Promise<{ targets: TargetSpec[]; teardown(): Promise<void> }>;
+  setup(config: BenchConfig): Promise<{ targets: TargetSpec[]; teardown(): Promise<void>; notes?: string[] }>;
 }
 
 /** Sent with every request (a proxy has headers to forward). */
@@ -176,6 +186,8 @@ function emptyRow(spec: TargetSpec): TargetRow {
     cpuUsPerRequest: null,
     serverCpuCores: null,
     otherCpuCores: null,
+    clientCpuUsPerRequest: null,
+    clientCpuCores: null,
     rssMiB: null,
     peakRssMiB: null,
     startMs: null,
@@ -206,6 +218,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
         name: spec.name,
         title: spec.title,
         goal: { subject: '?', limit: '?', minRatio: spec.minRatio, ...(spec.minAnchorFactor === undefined ? {} : { minAnchorFactor: spec.minAnchorFactor }) },
+        unit: spec.unit ?? 'req',
         ratio: null,
         cpuRatio: null,
         met: null,
@@ -222,6 +235,7 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
         return report;
       }
       const targets = setup.targets;
+      notes.push(...(setup.notes ?? []));
       report.goal.subject = targets.find((t) => t.role === 'subject')?.label ?? '?';
       report.goal.limit = targets.find((t) => t.role === 'limit')?.label ?? '?';
       const anchorTarget = targets.find((t) => t.role === 'anchor');
@@ -238,11 +252,15 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
             started.push(server);
             row.startMs = server.startMs;
             const asked = performance.now();
-            const answer = await httpGet(server.origin + target.path, 30_000, { ...REQUEST_HEADERS, ...target.headers });
+            if (target.driver) {
+              row.preflight = await target.driver.preflight(server);
+            } else {
+              const answer = await httpGet(server.origin + target.path, 30_000, { ...REQUEST_HEADERS, ...target.headers });
+              const contentType = answer.headers['content-type'];
+              row.preflight = { status: answer.status, contentType: typeof contentType === 'string' ? contentType : null, body: answer.body.slice(0, 500) };
+            }
             row.firstRequestMs = performance.now() - asked;
-            const contentType = answer.headers['content-type'];
-            row.preflight = { status: answer.status, contentType: typeof contentType === 'string' ? contentType : null, body: answer.body.slice(0, 500) };
-            config.log(`  ${target.label} ready in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); first GET ${target.path} in ${row.firstRequestMs.toFixed(1)} ms -> ${answer.status} ${answer.body.slice(0, 80)}`);
+            config.log(`  ${target.label} ready in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); first ${target.path} in ${row.firstRequestMs.toFixed(1)} ms -> ${row.preflight.status} ${row.preflight.body.slice(0, 80)}`);
             const probed = await target.probe?.(server);
             if (probed) {
               notes.push(`${target.label}: ${probed}`);
@@ -268,9 +286,9 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
             const row = rows[i]!;
             if (!server || row.failure !== null) continue;
             const linesBefore = server.outputLines();
-            let result: LoadResult;
+            let result: LoadResult & { operationNotes?: string[] };
             try {
-              result = await runLoad({
+              result = target.driver ? await target.driver.load(server, config) : await runLoad({
                 origin: server.origin,
                 path: target.path,
                 method: 'GET',
@@ -285,9 +303,11 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
               report.ok = false;
               continue;
             }
+            const { operationNotes, ...measured } = result;
+            for (const note of operationNotes ?? []) notes.push(`${target.label}${config.rounds > 1 ? ` round ${round + 1}` : ''}: ${note}`);
             // An anchor's failures are a finding about the anchor: its rate counts 2xx answers only.
-            if (target.role === 'anchor') result.requestsPerSecond = result.okRequests / result.durationSeconds;
-            row.rounds.push(result);
+            if (target.role === 'anchor') measured.requestsPerSecond = measured.okRequests / measured.durationSeconds;
+            row.rounds.push(measured);
             row.errors += result.errors;
             const mem = memory(server.pid);
             if (mem) {
@@ -295,9 +315,9 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
               row.peakRssMiB = mem.peakRssMiB;
             }
             config.log(
-              `  ${target.label}${config.rounds > 1 ? ` round ${round + 1}` : ''}: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
+              `  ${target.label}${config.rounds > 1 ? ` round ${round + 1}` : ''}: ${result.requestsPerSecond.toFixed(0)} ${report.unit}/s, ` +
                 `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms, ` +
-                `CPU ${result.serverCpuUsPerRequest?.toFixed(1) ?? '-'} µs/req (${result.serverCpuCores?.toFixed(2) ?? '-'} cores; ` +
+                `CPU ${result.serverCpuUsPerRequest?.toFixed(1) ?? '-'} µs/${report.unit} (${result.serverCpuCores?.toFixed(2) ?? '-'} cores; ` +
                 `load generator ${result.loaderCpuCores.toFixed(2)}, others ${result.otherCpuCores?.toFixed(2) ?? '-'}), errors ${result.errors}`,
             );
             if (result.errors > 0) {
@@ -329,16 +349,17 @@ export function loadScenario(spec: LoadScenarioSpec): Scenario {
         row.cpuUsPerRequest = median(row.rounds.flatMap((r) => (r.serverCpuUsPerRequest === null ? [] : [r.serverCpuUsPerRequest])));
         row.serverCpuCores = median(row.rounds.flatMap((r) => (r.serverCpuCores === null ? [] : [r.serverCpuCores])));
         row.otherCpuCores = median(row.rounds.flatMap((r) => (r.otherCpuCores === null ? [] : [r.otherCpuCores])));
+        row.clientCpuUsPerRequest = median(row.rounds.map((r) => r.loaderCpuUsPerRequest));
+        row.clientCpuCores = median(row.rounds.map((r) => r.loaderCpuCores));
       }
       const limit = rows.find((r) => r.role === 'limit');
       for (const row of rows) {
         if (limit?.requestsPerSecond && row.requestsPerSecond !== null) row.ratio = row.requestsPerSecond / limit.requestsPerSecond;
         if (limit?.cpuUsPerRequest && row.cpuUsPerRequest) row.cpuRatio = limit.cpuUsPerRequest / row.cpuUsPerRequest;
-        if (row.role === 'subject' && row.ratio !== null) {
-          row.met = row.ratio >= spec.minRatio;
+        if (row.role === 'subject') {
           report.ratio = row.ratio;
           report.cpuRatio = row.cpuRatio;
-          report.met = row.met;
+          if (row.ratio !== null && spec.minRatio !== null) row.met = report.met = row.ratio >= spec.minRatio;
         }
       }
       const anchorRow = rows.find((r) => r.role === 'anchor');
@@ -412,4 +433,4 @@ const startup: Scenario = {
 };
 
 /** Every scenario, in run order; BENCH_SCENARIOS selects by name. Add a scenario here. */
-export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), loadScenario(protect), startup];
+export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), loadScenario(protect), startup, ...OPERATION_SCENARIOS.map(loadScenario)];

@@ -22,6 +22,8 @@ export interface Running {
   pid: number;
   /** 'http://127.0.0.1:port' */
   origin: string;
+  /** Gatehouse's AWS endpoint (--aws-port), 'http://127.0.0.1:port'. */
+  awsOrigin?: string;
   /** Spawn to ready (listening, or healthy for gatehouse), in ms. */
   startMs: number;
   /** Last lines the process wrote to stdout/stderr. */
@@ -167,6 +169,19 @@ export function httpGet(url: string, timeoutMs: number, headers: Record<string, 
   });
 }
 
+/** Spawns a server in its own process group (killed if the bench ends first), keeping its output's tail. */
+function spawnGroup(command: string, args: string[], options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {}): { child: ChildProcess; tail: Tail; exited(): string | null } {
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env });
+  track(child, true);
+  const tail = new Tail();
+  child.stdout!.on('data', (c: Buffer) => tail.push(c));
+  child.stderr!.on('data', (c: Buffer) => tail.push(c));
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
+  child.once('error', (error) => (exited = error.message));
+  return { child, tail, exited: () => exited };
+}
+
 export interface GatehouseLaunch {
   /** Project root: gatehouse runs as `node <root>/dist/gatehouse.mjs`. */
   root: string;
@@ -175,6 +190,8 @@ export interface GatehouseLaunch {
   startTimeoutMs: number;
   /** More `gatehouse serve` options. */
   extraArgs?: string[];
+  /** Options for node itself (e.g. --cpu-prof, set by BENCH_CPU_PROF). */
+  nodeArgs?: string[];
 }
 
 export function gatehouseMain(root: string): string {
@@ -189,14 +206,15 @@ export async function startGatehouse(launch: GatehouseLaunch, label = 'gatehouse
   const main = gatehouseMain(launch.root);
   if (!existsSync(main)) throw new StartFailure(`gatehouse is not built: ${main} does not exist`);
   const [port, awsPort] = (await freePorts(2)) as [number, number];
-  return startCommand({
+  const server = await startCommand({
     label,
-    args: [main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])],
+    args: [...(launch.nodeArgs ?? []), main, 'serve', launch.definition, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', launch.dataDir, '--log-level', 'warn', ...(launch.extraArgs ?? [])],
     origin: `http://127.0.0.1:${port}`,
     readyUrl: `http://127.0.0.1:${awsPort}/_gatehouse/health`,
     ready: (status) => status === 200,
     startTimeoutMs: launch.startTimeoutMs,
   });
+  return { ...server, awsOrigin: `http://127.0.0.1:${awsPort}` };
 }
 
 export interface CommandLaunch {
@@ -217,20 +235,13 @@ export interface CommandLaunch {
 export async function startCommand(launch: CommandLaunch): Promise<Running> {
   const { label } = launch;
   const started = performance.now();
-  const child = spawn(process.execPath, launch.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: launch.cwd, env: launch.env });
-  track(child, true);
-  const tail = new Tail();
-  child.stdout!.on('data', (c: Buffer) => tail.push(c));
-  child.stderr!.on('data', (c: Buffer) => tail.push(c));
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => (exited = String(signal ?? code)));
-  child.once('error', (error) => (exited = error.message));
+  const { child, tail, exited } = spawnGroup(process.execPath, launch.args, { cwd: launch.cwd, env: launch.env });
 
   const deadline = started + launch.startTimeoutMs;
   let last = 'no answer yet';
   for (;;) {
-    if (exited !== null) {
-      throw new StartFailure(`${label} exited while starting (${exited})\n${tail.last(20)}`);
+    if (exited() !== null) {
+      throw new StartFailure(`${label} exited while starting (${exited()})\n${tail.last(20)}`);
     }
     if (performance.now() > deadline) {
       const r = running(label, child, '', 0, tail, true);
@@ -247,6 +258,34 @@ export async function startCommand(launch: CommandLaunch): Promise<Running> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return running(label, child, launch.origin, performance.now() - started, tail, true);
+}
+
+/**
+ * Starts `moto_server` (the MOTO_SERVER command, default from PATH) on a free port in its own
+ * process group; resolves once it answers HTTP. Its pid is the Python process (the pyenv shims exec).
+ */
+export async function startMoto(startTimeoutMs: number): Promise<Running> {
+  const [port] = (await freePorts(1)) as [number];
+  const started = performance.now();
+  const { child, tail, exited } = spawnGroup(process.env['MOTO_SERVER'] ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
+  const origin = `http://127.0.0.1:${port}`;
+  const moto = running('moto_server', child, origin, 0, tail, true);
+  for (;;) {
+    if (exited() !== null) throw new StartFailure(`moto_server exited while starting (${exited()})\n${tail.last(20)}`);
+    if (performance.now() - started > startTimeoutMs) {
+      await moto.stop();
+      throw new StartFailure(`moto_server did not answer within ${startTimeoutMs} ms\n${tail.last(20)}`);
+    }
+    try {
+      await httpGet(`${origin}/moto-api/`, 1000);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const tailLines = tail.lines;
+  // moto logs every request (werkzeug): only lines beyond its start-up banner would be news, and those are expected.
+  return { ...moto, startMs: performance.now() - started, awsOrigin: origin, outputLines: () => tailLines };
 }
 
 /** The OpenAPI definition the bench serves: a tiny MOCK route and an HTTP_PROXY route to `upstream`. */

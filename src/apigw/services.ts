@@ -7,6 +7,7 @@ import type { HttpClient } from '../http/client.js';
 import type { VpcLinkRegistry } from './integrations/vpc-link.js';
 import type { Logger } from '../core/log.js';
 import type { ProtectServices } from './auth/services.js';
+import type { ServiceTargets } from '../http/service-targets.js';
 
 /** Invokes a Lambda function by name or ARN (filled by the Lambda runtime). */
 export interface LambdaInvoker {
@@ -28,6 +29,8 @@ export interface GatewayServices {
   lambda: LambdaInvoker | null;
   /** Where `AWS` integrations send service requests: the embedded endpoint's URL. */
   awsEndpoint: string;
+  /** Per-service targets (`--target`): services sent to real AWS or another engine instead of awsEndpoint. */
+  targets?: ServiceTargets;
   /** API keys, usage plans, throttle/quota/authorizer-cache state, JWKS resolution (protect stage); built in-memory when absent. */
   auth?: ProtectServices;
 }

@@ -11,6 +11,8 @@ import { HttpClient } from '../http/client.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { routeTable } from './route-table.js';
 import { redisUrlProblem } from '../storage/redis.js';
+import { parseTargets, TargetError } from '../http/service-targets.js';
+import { ConfigFileError, readServeConfig, type ServeConfig } from './config-file.js';
 import { LambdaRuntime, parseLambdaTargets } from '../lambda/index.js';
 import { buildFunctions } from '../lambda/build.js';
 import type { LoadOptions } from '../definitions/index.js';
@@ -21,8 +23,10 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
-                         [--lambda-isolation thread|process] [--target lambda[:<function>]=aws|<url> ...]
-                         [--redis-url redis://host:6379]
+                         [--lambda-isolation thread|process] [--redis-url redis://host:6379]
+                         [--verify-signatures [--access-key AKID=SECRET ...]]
+                         [--target SERVICE=embedded|aws|URL ...] [--target lambda[:<function>]=aws|URL ...]
+                         [--config gatehouse.yaml]
   gatehouse routes <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse validate <file> [--stage dev] [--parameter-overrides Key=Value ...]
   gatehouse invoke <file> <function name or logical id> [--event event.json|-] [--parameter-overrides Key=Value ...]
@@ -47,6 +51,9 @@ const OPTIONS = {
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
   'redis-url': { type: 'string' },
+  'verify-signatures': { type: 'boolean', default: false },
+  'access-key': { type: 'string', multiple: true },
+  config: { type: 'string' },
   event: { type: 'string' },
   'enforce-iam': { type: 'boolean', default: false },
   'iam-config': { type: 'string' },
@@ -77,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gatehouse ${command}: expected exactly one definition file\n\n${USAGE}\n`);
     return 2;
   }
-  const parameterOverrides = parseOverrides(values['parameter-overrides'] ?? []);
+  const parameterOverrides = parsePairs(values['parameter-overrides'] ?? [], '--parameter-overrides', 'Key=Value');
   if (parameterOverrides === null) return 2;
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
@@ -124,6 +131,10 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
+    if (error instanceof TargetError) {
+      process.stderr.write(`gatehouse: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof DefinitionError || error instanceof CompileError) {
       process.stderr.write(`gatehouse: ${file} is not a valid definition:\n${error.message}\n`);
       return 1;
@@ -149,6 +160,9 @@ async function serve(
     'lambda-isolation': string;
     target?: string[] | undefined;
     'redis-url'?: string | undefined;
+    'verify-signatures': boolean;
+    'access-key'?: string[] | undefined;
+    config?: string | undefined;
   },
   parameterOverrides: Record<string, string>,
   log: ReturnType<typeof createLogger>,
@@ -162,9 +176,11 @@ async function serve(
     process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
     return 2;
   }
+  // `--target lambda[:function]=...` sends functions elsewhere; other services' targets are SERVICE=...
+  const isLambdaTarget = (value: string) => /^lambda[:=]/.test(value);
   let lambdaTargets;
   try {
-    lambdaTargets = parseLambdaTargets(values.target ?? []);
+    lambdaTargets = parseLambdaTargets((values.target ?? []).filter(isLambdaTarget));
   } catch (error) {
     process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
@@ -173,6 +189,34 @@ async function serve(
   const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
   if (redisProblem !== null) {
     process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    return 2;
+  }
+  let config: ServeConfig = { targets: {}, verifySignatures: false, accessKeys: {} };
+  if (values.config !== undefined) {
+    try {
+      config = readServeConfig(values.config);
+    } catch (error) {
+      if (!(error instanceof ConfigFileError)) throw error;
+      process.stderr.write(`gatehouse: --config ${error.message}\n`);
+      return 2;
+    }
+  }
+  const flagKeys = parsePairs(values['access-key'] ?? [], '--access-key', 'AKID=SECRET');
+  if (flagKeys === null) return 2;
+  const accessKeys = { ...config.accessKeys, ...flagKeys };
+  const verifySignatures = values['verify-signatures'] || config.verifySignatures;
+  if (Object.keys(accessKeys).length > 0 && !verifySignatures) {
+    process.stderr.write('gatehouse: --access-key only matters with --verify-signatures\n');
+    return 2;
+  }
+  const targetItems = parsePairs((values.target ?? []).filter((value) => !isLambdaTarget(value)), '--target', 'SERVICE=embedded|aws|URL');
+  if (targetItems === null) return 2;
+  let targets;
+  try {
+    targets = parseTargets({ ...config.targets, ...targetItems });
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    process.stderr.write(`gatehouse: ${error.message}\n`);
     return 2;
   }
   const started = performance.now();
@@ -194,6 +238,8 @@ async function serve(
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values['stack-name'] === undefined ? {} : { stackName: values['stack-name'] }),
     ...(redisUrl === undefined ? {} : { redisUrl }),
+    ...(verifySignatures ? { verifySignatures: { accessKeys } } : {}),
+    targets,
   });
   log.info(routeTable(gatehouse.project, gatehouse.apiUrl));
   log.info(`AWS endpoint ${gatehouse.awsUrl}  (health: ${gatehouse.awsUrl}/_gatehouse/health)`);
@@ -246,13 +292,14 @@ function parsePort(text: string, flag: string): number | null {
   return port;
 }
 
-function parseOverrides(items: string[]): Record<string, string> | null {
+/** `Key=Value` items (several per argument, space-separated) of a repeatable flag. */
+function parsePairs(items: string[], flag: string, shape: string): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const item of items) {
     for (const pair of item.split(/\s+/).filter(Boolean)) {
       const eq = pair.indexOf('=');
       if (eq <= 0) {
-        process.stderr.write(`gatehouse: --parameter-overrides takes Key=Value, got ${JSON.stringify(pair)}\n`);
+        process.stderr.write(`gatehouse: ${flag} takes ${shape}, got ${JSON.stringify(pair)}\n`);
         return null;
       }
       out[pair.slice(0, eq)] = pair.slice(eq + 1);

@@ -26,6 +26,9 @@ const RESERVED = [
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ] as const;
 
+/** The keys local functions get (the endpoint accepts them when it verifies signatures). */
+export const FUNCTION_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
 export function lambdaEnvironment(fn: FunctionDefinition, ctx: EnvironmentContext): Record<string, string> {
   const hostPath = process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
   // Layers are unpacked in /opt on AWS; here each layer folder plays /opt.
@@ -67,9 +70,9 @@ export function lambdaEnvironment(fn: FunctionDefinition, ctx: EnvironmentContex
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
     // Dummy credentials: the local AWS endpoint accepts any; real ones never leak into functions.
-    AWS_ACCESS_KEY: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_ACCESS_KEY: FUNCTION_CREDENTIALS.accessKeyId,
+    AWS_ACCESS_KEY_ID: FUNCTION_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FUNCTION_CREDENTIALS.secretAccessKey,
     AWS_SESSION_TOKEN: 'gatehouse-local-session-token',
     AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
     LAMBDA_TASK_ROOT: ctx.codeDir,

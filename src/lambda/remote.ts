@@ -31,7 +31,7 @@ export function parseLambdaTargets(values: string[]): LambdaTargets {
   const targets: LambdaTargets = { byFunction: new Map() };
   for (const value of values) {
     const match = /^lambda(?::([^=]+))?=(.+)$/.exec(value);
-    if (match === null) throw new Error(`--target ${value}: expected lambda=aws, lambda=<endpoint URL> or lambda:<function>=aws|<endpoint URL> (other services cannot be targeted yet)`);
+    if (match === null) throw new Error(`--target ${value}: expected lambda=aws, lambda=<endpoint URL> or lambda:<function>=aws|<endpoint URL>`);
     const [, name, where] = match as unknown as [string, string | undefined, string];
     let target: LambdaTarget;
     if (where === 'aws') target = 'aws';

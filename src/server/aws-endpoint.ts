@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.js';
 import type { EmbeddedService, ServiceRequest } from '../services/service.js';
+import { checkSignature, type SecretLookup } from './signature-check.js';
 
 export interface AwsEndpointOptions {
   /** True once every definition is loaded and both servers listen. */
@@ -14,6 +15,8 @@ export interface AwsEndpointOptions {
   /** The current services (a getter: `--watch` may replace them). */
   services: () => readonly EmbeddedService[];
   log: Logger;
+  /** `--verify-signatures`: the secret of each accepted access key (S3 checks its own requests). */
+  lookupSecret?: SecretLookup;
 }
 
 export function createAwsEndpointHandler(options: AwsEndpointOptions) {
@@ -45,7 +48,12 @@ export function createAwsEndpointHandler(options: AwsEndpointOptions) {
         writeUnknown(res);
         return;
       }
-      service.handle(request, res).catch((error: unknown) => {
+      const lookupSecret = service.name === 's3' ? undefined : options.lookupSecret;
+      const handled =
+        lookupSecret === undefined
+          ? service.handle(request, res)
+          : checkSignature(request, service, lookupSecret, res).then((valid) => (valid ? service.handle(request, res) : undefined));
+      handled.catch((error: unknown) => {
         options.log.error(`${service.name}: ${(error as Error)?.stack ?? String(error)}`);
         if (!res.headersSent) {
           const body = JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' });

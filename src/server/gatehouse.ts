@@ -17,7 +17,7 @@ import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
-import { loadIdentities } from '../iam/identities.js';
+import { loadIdentities, type IamIdentities } from '../iam/identities.js';
 import { readIamConfig } from '../iam/config.js';
 import { RedisProtectState } from '../apigw/auth/redis-state.js';
 import { RedisConnection } from '../storage/redis.js';
@@ -32,6 +32,8 @@ import { prepareSecrets } from '../services/secretsmanager/index.js';
 import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
+import { acceptedKeys, type SecretLookup } from './signature-check.js';
+import { ServiceTargets } from '../http/service-targets.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -59,6 +61,10 @@ export interface GatehouseOptions {
   lambdaIsolation?: NodeIsolation;
   /** Functions invoked on real Lambda or another Lambda endpoint (`--target lambda=...`). */
   lambdaTargets?: LambdaTargets;
+  /** `--verify-signatures`: the AWS endpoint checks SigV4 signatures against these keys (plus the local ones). */
+  verifySignatures?: { accessKeys: Record<string, string> };
+  /** `--target`: services sent to real AWS or another engine (parseTargets); those are not embedded. */
+  targets?: Map<string, string>;
 }
 
 export interface Gatehouse {
@@ -76,6 +82,7 @@ interface Serving {
   gateway: GatewayServices;
   lambda: LambdaRuntime;
   embedded: EmbeddedService[];
+  iam: IamIdentities;
 }
 
 export async function startGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
@@ -86,9 +93,12 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   // Listen first so the AWS endpoint URL (queue URLs, AWS_ENDPOINT_URL) carries the real port,
   // even with --aws-port 0; health answers 503 until everything is built.
   let serving: Serving | null = null;
+  const localKeys = options.verifySignatures ? acceptedKeys(options.verifySignatures.accessKeys) : undefined;
+  // The served definition's keys (AWS::IAM::AccessKey, --iam-config) are accepted too.
+  const lookupSecret = localKeys && ((id: string) => localKeys(id) ?? serving?.iam.get(id)?.secretAccessKey);
   const apiServer = createServer({ keepAliveTimeout: 65_000 }, createApiHandler({ deployment: () => serving?.deployment, log }));
   const awsServer = createDualProtocolServer(
-    createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log }),
+    createAwsEndpointHandler({ ready: () => serving !== null, services: () => serving?.embedded ?? [], log, ...(lookupSecret ? { lookupSecret } : {}) }),
     { keepAliveTimeout: 65_000 },
   );
   await Promise.all([listen(apiServer, options.port, options.host), listen(awsServer.net, options.awsPort, options.host)]);
@@ -106,6 +116,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const redis = options.redisUrl === undefined ? null : await RedisConnection.open({ url: options.redisUrl, log });
   if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
+  let targets: ServiceTargets;
+  try {
+    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
+  } catch (error) {
+    await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
+    throw error;
+  }
   const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
   const shared = {
     http,
@@ -116,6 +133,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     redis,
     lambda: lambdaOptions,
     databaseHost: options.host,
+    lookupSecret,
+    targets,
     ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
   };
   /** The functions as the definition declares them (before esbuild points them at their bundles). */
@@ -198,6 +217,8 @@ async function buildServing(
     postgresUrl?: string;
     lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
     redis: RedisConnection | null;
+    lookupSecret: SecretLookup | undefined;
+    targets: ServiceTargets;
   },
 ): Promise<Serving> {
   const { http, log, awsUrl } = shared;
@@ -221,6 +242,7 @@ async function buildServing(
     accountId: project.accountId,
     lambda,
     awsEndpoint: awsUrl,
+    targets: shared.targets,
     auth: createProtectServices(project, {
       log,
       iam,
@@ -242,11 +264,13 @@ async function buildServing(
       iam,
       databaseHost: shared.databaseHost,
       ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
+      ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {
+      if (shared.targets.replaces(name)) continue;
       embedded.push(await create({ ...context, dataDir: join(shared.dataDir, name), services: embedded }));
     }
-    return { project, deployment, gateway, lambda, embedded };
+    return { project, deployment, gateway, lambda, embedded, iam };
   } catch (error) {
     await closeServing({ gateway, lambda, embedded });
     throw error;

@@ -30,5 +30,5 @@ export const EMBEDDED_SERVICES: readonly { name: string; create: ServiceFactory 
   // The RDS Data API claims its five POST paths before S3 sees them.
   { name: 'rds', create: rdsService },
   // S3 claims by path or host what no other protocol claimed: it stays last.
-  { name: 's3', create: (context) => s3Service(context) },
+  { name: 's3', create: (context) => s3Service(context, context.lookupSecret ? { verifySignatures: true, lookupSecret: context.lookupSecret } : {}) },
 ];

@@ -32,6 +32,8 @@ export interface ServiceContext {
   postgresUrl?: string;
   /** Interface the embedded databases listen on (the API's --host). */
   databaseHost?: string;
+  /** `--verify-signatures`: the secret of each accepted access key id. */
+  lookupSecret?: (accessKeyId: string) => string | undefined;
 }
 
 /** A request as the endpoint hands it to services: the body is read once. */

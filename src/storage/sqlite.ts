@@ -1,6 +1,7 @@
 /**
  * Durable storage for the embedded services: one SQLite database per service under --data-dir,
- * in WAL mode with synchronous=FULL so a write is acknowledged only once it is on disk.
+ * in WAL mode with synchronous=FULL so a write is acknowledged only once it is on disk (stores with
+ * a group commit hand the fsync to WalSync, which does it off the event loop: wal-sync.ts).
  * (better-sqlite3 12: 13 crashes on Node 20.)
  */
 import { createRequire } from 'node:module';

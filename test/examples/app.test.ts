@@ -62,6 +62,32 @@ test('the Lambda route answers from a warm environment, and the pets API serves 
   assert.deepEqual((await call(gatehouse.apiUrl, 'GET', '/pets/pets/2')).json(), { id: 2, name: 'pet-2' });
 });
 
+test('the files API stores bodies in S3 (binary intact), lists them as JSON, serves and deletes them', async () => {
+  const bytes = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7) % 256)); // every byte value, not UTF-8
+  const stored = await call(gatehouse.apiUrl, 'PUT', '/dev/files/photo.bin', { headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  assert.equal(stored.status, 200);
+  assert.deepEqual(stored.json(), { name: 'photo.bin' });
+  await call(gatehouse.apiUrl, 'PUT', '/dev/files/notes.txt', { headers: { 'content-type': 'text/plain' }, body: 'hello' });
+
+  const listed = (await call(gatehouse.apiUrl, 'GET', '/dev/files')).json() as { name: string; size: number; modified: string }[];
+  assert.deepEqual(listed.map(({ name, size }) => ({ name, size })), [{ name: 'notes.txt', size: 5 }, { name: 'photo.bin', size: 2048 }]);
+  assert.ok(listed.every((file) => !Number.isNaN(Date.parse(file.modified))));
+
+  // binaryMediaTypes: the object comes back byte for byte, with its content type.
+  const fetched = await call(gatehouse.apiUrl, 'GET', '/dev/files/photo.bin', { headers: { accept: 'application/octet-stream' } });
+  assert.equal(fetched.status, 200);
+  assert.equal(fetched.headers['content-type'], 'application/octet-stream');
+  assert.ok(fetched.body.equals(bytes));
+  assert.equal((await call(gatehouse.apiUrl, 'GET', '/dev/files/notes.txt')).text, 'hello');
+
+  const missing = await call(gatehouse.apiUrl, 'GET', '/dev/files/nope');
+  assert.equal(missing.status, 404);
+  assert.deepEqual(missing.json(), { message: 'no file nope' });
+
+  assert.equal((await call(gatehouse.apiUrl, 'DELETE', '/dev/files/notes.txt')).status, 204);
+  assert.deepEqual(((await call(gatehouse.apiUrl, 'GET', '/dev/files')).json() as { name: string }[]).map((file) => file.name), ['photo.bin']);
+});
+
 const json = { 'content-type': 'application/json' };
 
 test('orders flow: POST /orders -> SQS -> function -> DynamoDB, read back with GET /orders/{id}', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request as undiciRequest } from 'undici';
 import { stringify } from 'yaml';
-import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
+import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
 import { createLogger, type Logger } from '../../src/core/log.js';
 
 export interface TestGateway {
@@ -37,6 +37,8 @@ export async function startTestGateway(
     log?: Logger;
     /** `--enforce-iam`, and an IAM config written beside the definition (`--iam-config`). */
     iam?: { enforce: boolean; config?: object };
+    /** More `gatehouse serve` options (--verify-signatures, --target). */
+    serve?: Pick<GatehouseOptions, 'verifySignatures' | 'targets'>;
   } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
@@ -58,6 +60,7 @@ export async function startTestGateway(
     log: options.log ?? createLogger('silent'),
     ...(options.iam && { enforceIam: options.iam.enforce, ...(options.iam.config !== undefined && { iamConfig: join(dir, 'iam.yaml') }) }),
     ...(options.stage === undefined ? {} : { stage: options.stage }),
+    ...options.serve,
   });
   return {
     gatehouse,

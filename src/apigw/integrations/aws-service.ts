@@ -3,7 +3,7 @@
  * service request exactly as API Gateway builds it — `action/{Action}` (JSON services get
  * `X-Amz-Target`, query services `Action=`) or `path/{path}` with `{param}` filled from the
  * integration request path parameters — signed with SigV4 and sent to the service's target
- * (the embedded endpoint by default). The service's answer is the endpoint response.
+ * (the embedded endpoint by default; `--target`: real AWS or another engine, http/service-targets.ts). The service's answer is the endpoint response.
  * AWS docs: "Set up an API integration request" (AWS service URIs), "Tutorial: Create a REST API
  * as an Amazon S3 proxy", "Tutorial: ... Amazon SQS / Kinesis / DynamoDB proxy".
  */
@@ -59,7 +59,8 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
   if (uri === null) throw new Error(`AWS integration uri ${JSON.stringify(integration.uri)} is not arn:aws:apigateway:{region}:{service}:{action|path}/...`);
   const json = JSON_SERVICES[uri.service];
   if (uri.kind === 'action' && uri.value === '') throw new Error(`AWS integration uri ${integration.uri} names no action`);
-  const endpoint = new URL(services.awsEndpoint);
+  const target = services.targets?.forService(uri.service, uri.region) ?? { url: new URL(services.awsEndpoint), signer: LOCAL_SIGNER, embedded: true };
+  const endpoint = target.url;
   const timeoutMs = integration.timeoutInMillis;
   // S3's virtual-host form (`bucket.s3`) is sent path-style to the endpoint.
   const pathPrefix = uri.service === 's3' && uri.subdomain !== null ? `/${uri.subdomain}` : '';
@@ -88,7 +89,8 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
       }
       const method = request.method;
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : request.body;
-      const signed = await ((signerFor === null ? null : signerFor(ctx)) ?? LOCAL_SIGNER).sign(
+      // An integration role's keys sign calls to the embedded services (IAM enforcement); another target gets the target's credentials.
+      const signed = await ((target.embedded && signerFor !== null ? signerFor(ctx) : null) ?? target.signer).sign(
         {
           method,
           protocol: endpoint.protocol,

@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../../storage/sqlite.js';
+import { WalSync } from '../../storage/wal-sync.js';
 import { encodeKey, hashKey, keyParts, prefixEnd, type KeyParts } from './keys.js';
 import type { SortOperator } from './expressions/key-condition.js';
 import type { IndexDefinition, KeySchema, TableDefinition, TableStats } from './schema.js';
@@ -63,6 +64,9 @@ export class Store {
   private readonly savepoint: Statement;
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
+  private readonly wal: WalSync;
+  /** The fsync of the last commit while it runs: a read must not reveal what is not yet durable. */
+  private syncing: Promise<void> | null = null;
   /** Requests whose answers wait for the open batch's COMMIT. */
   private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** Stream records, written by `write` in the same transaction as the item. */
@@ -82,6 +86,7 @@ export class Store {
     this.savepoint = db.prepare('SAVEPOINT request');
     this.release = db.prepare('RELEASE request');
     this.rollbackTo = db.prepare('ROLLBACK TO request');
+    this.wal = new WalSync(db);
     this.streamLog = new StreamLog((text) => this.sql(text), region);
     this.loadTables();
   }
@@ -110,7 +115,8 @@ export class Store {
    * Runs `fn` atomically. Group commit: the first write of an event-loop turn opens a transaction
    * that every request handled in the same turn joins, each inside its own savepoint (a failed
    * request rolls back alone); one COMMIT at the end of the turn makes them all durable, and
-   * `durable()` holds every answer until then. Under load many requests share one fsync.
+   * `durable()` holds every answer until that commit is on disk (WalSync: the fsync runs off the
+   * event loop, which meanwhile serves the next batch). Under load many requests share one fsync.
    */
   transaction<T>(fn: () => T): T {
     if (!this.db.inTransaction) {
@@ -131,13 +137,13 @@ export class Store {
     }
   }
 
-  /** Resolves once everything done so far is committed (undefined when nothing is pending). */
+  /** Resolves once everything done so far is committed and on disk (undefined when nothing is pending). */
   durable(): Promise<void> | undefined {
-    if (!this.db.inTransaction) return undefined;
+    if (!this.db.inTransaction) return this.syncing ?? undefined;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** Commits the open batch and releases the answers waiting for it. */
+  /** Commits the open batch and releases the answers waiting for it once it is on disk. */
   flush(): void {
     const waiters = this.waiters;
     this.waiters = [];
@@ -157,8 +163,19 @@ export class Store {
       for (const w of waiters) w.reject(error);
       return;
     }
-    for (const w of waiters) w.resolve();
-    if (streamed.size > 0) this.onStreamCommit?.(streamed);
+    const syncing = this.wal.sync();
+    this.syncing = syncing;
+    syncing.then(
+      () => {
+        if (this.syncing === syncing) this.syncing = null;
+        for (const w of waiters) w.resolve();
+        if (streamed.size > 0) this.onStreamCommit?.(streamed);
+      },
+      (error: unknown) => {
+        if (this.syncing === syncing) this.syncing = null;
+        for (const w of waiters) w.reject(error);
+      },
+    );
   }
 
   // ---- tables ----

@@ -2,12 +2,14 @@
  * Durable SQS state in one SQLite database: queues, messages, FIFO deduplication ids. Writes go
  * through a group commit: every write queued during one event-loop turn runs in one transaction
  * (each in its own savepoint, so one failing write does not undo the others), and the promise of
- * each resolves only after that transaction is on disk (WAL, synchronous=FULL) — a SendMessage
- * is acknowledged only once durable, at one fsync per batch rather than per message.
+ * each resolves only after that transaction is on disk (the WAL fsynced off the event loop by
+ * WalSync) — a SendMessage is acknowledged only once durable, at one fsync per batch rather than
+ * per message.
  * AWS docs: SQS Developer Guide, "Amazon SQS visibility timeout", "Amazon SQS message retention",
  * "Using dead-letter queues", "Exactly-once processing in Amazon SQS" (what is stored and why).
  */
 import type { Database } from '../../storage/sqlite.js';
+import { WalSync } from '../../storage/wal-sync.js';
 import type { MessageAttributes, Queue } from './model.js';
 import { settingsOf } from './model.js';
 
@@ -127,6 +129,7 @@ export class SqsStore {
   readonly #afterCommit: (() => void)[] = [];
   #scheduled = false;
   readonly #batch: (writes: PendingWrite[]) => { ok: boolean; value: unknown }[];
+  readonly #wal: WalSync;
 
   readonly #insertQueue;
   readonly #updateQueue;
@@ -192,6 +195,7 @@ export class SqsStore {
     this.#bySeq = db.prepare<[number]>('SELECT * FROM messages WHERE seq = ?');
 
     const savepoint = db.transaction((fn: () => unknown) => fn());
+    this.#wal = new WalSync(db);
     this.#batch = db.transaction((writes: PendingWrite[]) =>
       writes.map((write) => {
         try {
@@ -234,14 +238,8 @@ export class SqsStore {
       return;
     }
     let results: { ok: boolean; value: unknown }[];
-    const relaxed = !writes.some((write) => write.durable);
     try {
-      if (relaxed) this.#db.pragma('synchronous = NORMAL');
-      try {
-        results = this.#batch(writes);
-      } finally {
-        if (relaxed) this.#db.pragma('synchronous = FULL');
-      }
+      results = this.#batch(writes);
     } catch (error) {
       // The commit itself failed: nothing of the batch is durable, and the queue cache may hold
       // changes the database does not.
@@ -251,11 +249,19 @@ export class SqsStore {
       return;
     }
     const callbacks = this.#afterCommit.splice(0);
-    writes.forEach((write, i) => {
-      const result = results[i]!;
-      if (result.ok) write.resolve(result.value);
-      else write.reject(result.value);
-    });
+    const settle = () =>
+      writes.forEach((write, i) => {
+        const result = results[i]!;
+        if (result.ok) write.resolve(result.value);
+        else write.reject(result.value);
+      });
+    if (writes.some((write) => write.durable)) {
+      this.#wal.sync().then(settle, (error: unknown) => {
+        for (const write of writes) write.reject(error);
+      });
+    } else {
+      settle();
+    }
     for (const callback of callbacks) callback();
   }
 

@@ -135,8 +135,8 @@ describe('Time to Live', () => {
     // Expired items disappear from reads at once...
     assert.equal((await db.send(new GetItemCommand({ TableName: 'ttl', Key: { id: { S: 'old' } } }))).Item, undefined);
     assert.equal((await db.send(new ScanCommand({ TableName: 'ttl' }))).Count, 2);
-    // ...and the sweep deletes them from storage.
-    assert.equal(ep.service.sweep(), 1);
+    // ...and the sweep deletes them from storage (the periodic one may have come first).
+    ep.service.sweep();
     assert.equal((await db.send(new DescribeTableCommand({ TableName: 'ttl' }))).Table?.ItemCount, 2);
     const e = await rejection(db.send(new UpdateTimeToLiveCommand({ TableName: 'ttl', TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true } })));
     assert.equal(e.message, 'TimeToLive is already enabled');

@@ -1,10 +1,11 @@
 /**
  * Group commit: writes queued within one event-loop turn run in a single SQLite transaction, so
- * concurrent requests share one fsync (synchronous=FULL) instead of paying one each. Each write
- * runs in its own savepoint: one that throws rolls back alone and rejects alone.
+ * concurrent requests share one fsync (done off the event loop by WalSync) instead of paying one
+ * each. Each write runs in its own savepoint: one that throws rolls back alone and rejects alone.
  * SQLite docs: "Transaction" (lang_transaction.html), "SAVEPOINT" (lang_savepoint.html).
  */
 import type { Database } from '../../../storage/sqlite.js';
+import { WalSync } from '../../../storage/wal-sync.js';
 
 interface Pending {
   run: () => unknown;
@@ -17,6 +18,7 @@ export class WriteBatcher {
   readonly #savepoint;
   readonly #release;
   readonly #rollbackTo;
+  readonly #wal: WalSync;
   #queue: Pending[] = [];
   #scheduled = false;
 
@@ -26,6 +28,7 @@ export class WriteBatcher {
     this.#savepoint = db.prepare('SAVEPOINT write');
     this.#release = db.prepare('RELEASE write');
     this.#rollbackTo = db.prepare('ROLLBACK TO write');
+    this.#wal = new WalSync(db);
   }
 
   /** Runs `fn` inside the next batch's transaction; settles once that transaction is durable. */
@@ -69,10 +72,16 @@ export class WriteBatcher {
       for (const item of batch) item.reject(error);
       return;
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.value);
-    });
+    this.#wal.sync().then(
+      () =>
+        batch.forEach((item, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) item.resolve(outcome.value);
+          else item.reject(outcome.value);
+        }),
+      (error: unknown) => {
+        for (const item of batch) item.reject(error);
+      },
+    );
   }
 }
