@@ -6,7 +6,7 @@
  * Redis docs: "Scripting with Lua" (EVALSHA, NOSCRIPT after a restart or SCRIPT FLUSH).
  */
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import type { Logger } from '../core/log.js';
 
 /** A Lua script run by its SHA1, sent in full only when Redis does not know it yet. */
@@ -42,11 +42,11 @@ export class RedisConnection {
   #closed = false;
   readonly #failures = new Set<string>();
 
-  private constructor(options: RedisOptions) {
+  private constructor(options: RedisOptions, redis: { createClient: typeof createClient }) {
     this.url = options.url;
     this.#log = options.log;
     this.#prefix = options.keyPrefix ?? 'gatehouse:';
-    this.#client = createClient({
+    this.#client = redis.createClient({
       url: options.url,
       disableOfflineQueue: true,
       commandOptions: { timeout: options.commandTimeoutMs ?? 1_000 },
@@ -70,7 +70,8 @@ export class RedisConnection {
   static async open(options: RedisOptions): Promise<RedisConnection> {
     const problem = redisUrlProblem(options.url);
     if (problem !== null) throw new Error(problem);
-    const connection = new RedisConnection(options);
+    // node-redis costs ~100 ms of start-up: it is loaded only when a Redis URL is given.
+    const connection = new RedisConnection(options, await import('redis'));
     const connecting = connection.#client.connect().then(
       () => undefined,
       (error: unknown) => connection.#down(error as Error),

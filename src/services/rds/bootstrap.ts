@@ -8,14 +8,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './pg.js';
 import type { DatabaseServer } from './servers.js';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export async function bootstrap(admin: pg.ClientConfig, server: DatabaseServer, log: (line: string) => void): Promise<void> {
-  const client = new pg.Client(admin);
+  const { Client } = await loadPg();
+  const client = new Client(admin);
   await client.connect();
   try {
     const user = server.masterUsername;
@@ -37,7 +39,8 @@ export async function bootstrap(admin: pg.ClientConfig, server: DatabaseServer, 
 }
 
 async function migrate(admin: pg.ClientConfig, server: DatabaseServer, log: (line: string) => void): Promise<void> {
-  const client = new pg.Client(admin);
+  const { Client } = await loadPg();
+  const client = new Client(admin);
   await client.connect();
   try {
     await client.query(`SET ROLE ${ident(server.masterUsername)}`);

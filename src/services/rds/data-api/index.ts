@@ -9,7 +9,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../pg.js';
 import type { ServiceRequest } from '../../service.js';
 import type { CallAws } from '../../aws-client.js';
 import { AwsServiceError } from '../../protocol/errors.js';
@@ -198,9 +199,10 @@ export class DataApi {
     const { username, password, dbname } = await this.#credentials(secretArn);
     const database = typeof input['database'] === 'string' && input['database'] !== '' ? input['database'] : (dbname ?? target.server.databaseName ?? 'postgres');
     const key = JSON.stringify([target.server.arn, username, password, database]);
+    const { Pool } = await loadPg();
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = new pg.Pool({ ...(await target.connection()), user: username, password, database, max: 10, idleTimeoutMillis: 60_000 });
+      pool = new Pool({ ...(await target.connection()), user: username, password, database, max: 10, idleTimeoutMillis: 60_000 });
       pool.on('error', () => {});
       this.#pools.set(key, pool);
     }
