@@ -93,7 +93,7 @@ test('the remote endpoint is also what the Lambda API of the targeted gatehouse 
 });
 
 test('--target values are checked', () => {
-  assert.throws(() => parseLambdaTargets(['dynamodb=aws']), /other services cannot be targeted yet/);
+  assert.throws(() => parseLambdaTargets(['dynamodb=aws']), /expected lambda=aws/);
   assert.throws(() => parseLambdaTargets(['lambda=not a url']), /neither aws nor a URL/);
   const targets = parseLambdaTargets(['lambda=aws', 'lambda:Other=http://127.0.0.1:9000']);
   assert.equal(targets.all, 'aws');
