@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { nodeWorkerScript } from './code.js';
 import { LineSplitter } from './environment.js';
 import { NodeEnvironment } from './node-environment.js';
+import { postBytes } from './protocol.js';
 
 /** A worker over its heap limit fails with this code, then exits. */
 const WORKER_OOM = 'ERR_WORKER_OUT_OF_MEMORY';
@@ -45,7 +46,7 @@ export class ThreadEnvironment extends NodeEnvironment {
   }
 
   protected send(frame: Buffer): void {
-    this.#worker?.postMessage(frame);
+    if (this.#worker) postBytes(this.#worker, frame);
   }
 
   protected stop(): void {

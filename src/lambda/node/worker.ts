@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { runRuntime } from './runtime.js';
+import { postBytes } from '../protocol.js';
 
 const port = parentPort!;
 const taskRoot = process.env['LAMBDA_TASK_ROOT'];
@@ -12,11 +13,11 @@ if (taskRoot !== undefined) process.cwd = () => taskRoot;
 
 await runRuntime({
   write: (data, onFlushed) => {
-    port.postMessage(data);
+    postBytes(port, data);
     onFlushed?.();
   },
   // Messages posted while the thread exits are still delivered.
-  writeSync: (data) => port.postMessage(data),
+  writeSync: (data) => postBytes(port, data),
   onData: (listener) => port.on('message', (data: Uint8Array) => listener(Buffer.from(data.buffer, data.byteOffset, data.byteLength))),
   ref: () => port.ref(),
   unref: () => port.unref(),
