@@ -122,3 +122,34 @@ export function writeQueryJsonError(res: ServerResponse, error: AwsServiceError)
   res.writeHead(error.status, { 'Content-Type': 'application/json', 'Content-Length': String(data.length), 'x-amzn-RequestId': requestId });
   res.end(data);
 }
+
+/**
+ * Sub-parameters of each `Prefix.N.` entry, in index order ('' is the entry's own value). Lists may
+ * wrap the index (`Prefix.member.N.`, and for SNS maps `Prefix.entry.N.`): `wrappers` names the
+ * wrappers a service accepts.
+ */
+export function indexedParameters(
+  params: ReadonlyMap<string, string>,
+  prefixes: readonly string[],
+  wrappers: readonly string[] = ['member.'],
+): Map<string, string>[] {
+  const byIndex = new Map<number, Map<string, string>>();
+  for (const [key, value] of params) {
+    for (const prefix of prefixes) {
+      if (key.length <= prefix.length + 1 || !key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 46 /* . */) continue;
+      let rest = key.slice(prefix.length + 1);
+      const wrapper = wrappers.find((w) => rest.startsWith(w));
+      if (wrapper !== undefined) rest = rest.slice(wrapper.length);
+      const dot = rest.indexOf('.');
+      const index = Number(dot === -1 ? rest : rest.slice(0, dot));
+      if (!Number.isInteger(index)) continue;
+      let entry = byIndex.get(index);
+      if (entry === undefined) {
+        entry = new Map();
+        byIndex.set(index, entry);
+      }
+      entry.set(dot === -1 ? '' : rest.slice(dot + 1), value);
+    }
+  }
+  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
+}

@@ -11,7 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ServiceRequest } from '../../service.js';
 import { AwsServiceError } from '../../protocol/errors.js';
-import { acceptsJson, escapeXml, writeQueryError, writeQueryJsonError, writeQueryJsonResult, writeQueryResultXml } from '../../protocol/query.js';
+import { acceptsJson, escapeXml, indexedParameters, writeQueryError, writeQueryJsonError, writeQueryJsonResult, writeQueryResultXml } from '../../protocol/query.js';
 import type { SnsContext } from '../context.js';
 import { SnsError } from '../errors.js';
 import { OPERATIONS } from '../operations/index.js';
@@ -43,25 +43,9 @@ export async function handleQuery(ctx: SnsContext, request: ServiceRequest, para
 
 // --- Input ---
 
-/** Sub-parameters of each `Prefix.member.N.` / `Prefix.entry.N.` / `Prefix.N.` entry, in index order. */
+/** SNS lists are `Prefix.member.N.`, its maps `Prefix.entry.N.` (attributes), or plain `Prefix.N.`. */
 function indexed(params: Params, prefix: string): Map<string, string>[] {
-  const byIndex = new Map<number, Map<string, string>>();
-  for (const [key, value] of params) {
-    if (key.length <= prefix.length + 1 || !key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 46 /* . */) continue;
-    let rest = key.slice(prefix.length + 1);
-    if (rest.startsWith('member.')) rest = rest.slice(7);
-    else if (rest.startsWith('entry.')) rest = rest.slice(6);
-    const dot = rest.indexOf('.');
-    const index = Number(dot === -1 ? rest : rest.slice(0, dot));
-    if (!Number.isInteger(index)) continue;
-    let entry = byIndex.get(index);
-    if (entry === undefined) {
-      entry = new Map();
-      byIndex.set(index, entry);
-    }
-    entry.set(dot === -1 ? '' : rest.slice(dot + 1), value);
-  }
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
+  return indexedParameters(params, [prefix], ['member.', 'entry.']);
 }
 
 export function decodeInput(params: Params): Input {

@@ -11,7 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ServiceRequest } from '../../service.js';
 import { AwsServiceError } from '../../protocol/errors.js';
-import { acceptsJson, escapeXml, writeQueryError, writeQueryJsonError, writeQueryJsonResult, writeQueryResultXml } from '../../protocol/query.js';
+import { acceptsJson, escapeXml, indexedParameters, writeQueryError, writeQueryJsonError, writeQueryJsonResult, writeQueryResultXml } from '../../protocol/query.js';
 import type { SqsContext } from '../context.js';
 import { SqsError } from '../errors.js';
 import { queueUrl } from '../model.js';
@@ -53,37 +53,15 @@ function queueFromPath(path: string): string | undefined {
 
 // --- Input: query parameters -> the JSON protocol's input shape ---
 
-/** Sub-parameters of each `Prefix.N.` (or `Prefix.member.N.`) entry, in index order; '' is the entry's own value. */
-function indexed(params: Params, prefixes: readonly string[]): Map<string, string>[] {
-  const byIndex = new Map<number, Map<string, string>>();
-  for (const [key, value] of params) {
-    for (const prefix of prefixes) {
-      if (key.length <= prefix.length + 1 || !key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 46 /* . */) continue;
-      let rest = key.slice(prefix.length + 1);
-      if (rest.startsWith('member.')) rest = rest.slice(7);
-      const dot = rest.indexOf('.');
-      const index = Number(dot === -1 ? rest : rest.slice(0, dot));
-      if (!Number.isInteger(index)) continue;
-      let entry = byIndex.get(index);
-      if (entry === undefined) {
-        entry = new Map();
-        byIndex.set(index, entry);
-      }
-      entry.set(dot === -1 ? '' : rest.slice(dot + 1), value);
-    }
-  }
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
-}
-
 function list(params: Params, prefixes: readonly string[]): string[] | undefined {
-  const values = indexed(params, prefixes)
+  const values = indexedParameters(params, prefixes)
     .map((entry) => entry.get(''))
     .filter((value): value is string => value !== undefined);
   return values.length === 0 ? undefined : values;
 }
 
 function map(params: Params, prefixes: readonly string[], keyName: string, valueName: string): Record<string, string> | undefined {
-  const entries = indexed(params, prefixes);
+  const entries = indexedParameters(params, prefixes);
   if (entries.length === 0) return undefined;
   const out: Record<string, string> = {};
   for (const entry of entries) {
@@ -94,7 +72,7 @@ function map(params: Params, prefixes: readonly string[], keyName: string, value
 }
 
 function messageAttributes(params: Params, prefixes: readonly string[]): Input | undefined {
-  const entries = indexed(params, prefixes);
+  const entries = indexedParameters(params, prefixes);
   if (entries.length === 0) return undefined;
   const out: Input = {};
   for (const entry of entries) {
@@ -136,7 +114,7 @@ export function decodeInput(params: Params): Input {
   set('MessageAttributeNames', list(params, ['MessageAttributeName', 'MessageAttributeNames']));
   set('MessageAttributes', messageAttributes(params, ['MessageAttribute', 'MessageAttributes']));
   set('MessageSystemAttributes', messageAttributes(params, ['MessageSystemAttribute', 'MessageSystemAttributes']));
-  const entries = indexed(params, BATCH_ENTRIES);
+  const entries = indexedParameters(params, BATCH_ENTRIES);
   if (entries.length > 0) input['Entries'] = entries.map((entry) => decodeInput(entry));
   return input;
 }
