@@ -25,7 +25,10 @@ export class GroupCommit {
   readonly #wal: WalSync;
   #queue: Pending[] = [];
   #afterCommit: (() => void)[] = [];
+  /** A turn-end flush is scheduled. */
   #scheduled = false;
+  /** Durable writes wait in the queue for the running fsync. */
+  #waiting = false;
   /** Called when a commit fails: caches derived from the database may hold what it lost. */
   onAbort: (() => void) | undefined;
 
@@ -40,21 +43,17 @@ export class GroupCommit {
 
   /**
    * Runs `fn` inside the next batch's transaction (synchronously with the other writes of the
-   * batch, in submission order) and settles once the batch is durable. `durable: false` settles
-   * at the commit when the whole batch is such writes: a process crash keeps them (the WAL is in
-   * the OS), a power loss may undo them.
+   * batch, in submission order) and settles once the batch is durable. `durable: false` writes
+   * settle at the commit when the whole batch is such writes: a process crash keeps them (the WAL
+   * is in the OS), a power loss may undo them. They never wait for a running fsync: while one runs
+   * they commit at the end of their turn, apart from the durable writes waiting for it.
    */
   write<T>(fn: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ run: fn, durable, resolve: resolve as (value: unknown) => void, reject });
       if (this.#scheduled) return;
       this.#scheduled = true;
-      setImmediate(() => {
-        // A batch of durable writes waits for the running fsync: whatever arrives meanwhile joins it.
-        const running = this.#queue.some((p) => p.durable) ? this.#wal.running() : null;
-        if (running === null) this.#flush();
-        else running.then(() => this.#flush(), () => this.#flush());
-      });
+      setImmediate(() => this.#turnEnd());
     });
   }
 
@@ -65,14 +64,36 @@ export class GroupCommit {
 
   /** Commits what is queued now and lets go of the WAL file: the database closes next. */
   close(): void {
-    if (this.#queue.length > 0) this.#flush();
+    this.#flush(this.#take(() => true));
     this.#wal.close();
   }
 
-  #flush(): void {
+  #turnEnd(): void {
     this.#scheduled = false;
-    const batch = this.#queue;
-    this.#queue = [];
+    const running = this.#waiting || !this.#queue.some((p) => p.durable) ? null : this.#wal.running();
+    if (!this.#waiting && running === null) {
+      this.#flush(this.#take(() => true));
+      return;
+    }
+    this.#flush(this.#take((p) => !p.durable));
+    if (running === null) return;
+    // The durable writes wait for the running fsync: whatever arrives meanwhile joins them.
+    this.#waiting = true;
+    const after = () => {
+      this.#waiting = false;
+      this.#flush(this.#take(() => true));
+    };
+    running.then(after, after);
+  }
+
+  /** Removes and returns the queued writes `pick` accepts, in submission order. */
+  #take(pick: (pending: Pending) => boolean): Pending[] {
+    const taken = this.#queue.filter(pick);
+    if (taken.length > 0) this.#queue = this.#queue.filter((p) => !pick(p));
+    return taken;
+  }
+
+  #flush(batch: Pending[]): void {
     if (batch.length === 0) return;
     if (!this.#db.open) {
       for (const item of batch) item.reject(new Error('The store is closed'));
