@@ -99,15 +99,22 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
 
   // ---- the context object ----
 
+  // Read once: every process.env access is a call into node's environment store.
+  const functionName = env['AWS_LAMBDA_FUNCTION_NAME'];
+  const functionVersion = env['AWS_LAMBDA_FUNCTION_VERSION'];
+  const memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
+  const logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'];
+  const logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'];
+
   class InvokeContext {
     callbackWaitsForEmptyEventLoop = true;
-    readonly functionName = env['AWS_LAMBDA_FUNCTION_NAME'];
-    readonly functionVersion = env['AWS_LAMBDA_FUNCTION_VERSION'];
+    readonly functionName = functionName;
+    readonly functionVersion = functionVersion;
     readonly invokedFunctionArn: string;
-    readonly memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
+    readonly memoryLimitInMB = memoryLimitInMB;
     readonly awsRequestId: string;
-    readonly logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'];
-    readonly logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'];
+    readonly logGroupName = logGroupName;
+    readonly logStreamName = logStreamName;
     readonly identity: unknown = undefined;
     readonly clientContext: unknown;
     readonly #deadlineMs: number;
