@@ -23,6 +23,7 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
+                         [--db-engine auto|postgres|pglite]
                          [--lambda-isolation thread|process] [--redis-url redis://host:6379]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
                          [--target SERVICE=embedded|aws|URL ...] [--target lambda[:<function>]=aws|URL ...]
@@ -34,6 +35,8 @@ const USAGE = `Usage:
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
 extensions, or a SAM / CloudFormation template.
+--db-engine: the embedded databases' engine; auto (default) runs the installed PostgreSQL, else PGlite
+  (PostgreSQL in WebAssembly: one session at a time, ~0.7 GB per database server).
 --redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
 
 const OPTIONS = {
@@ -48,6 +51,7 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'db-port': { type: 'string', default: '4510' },
   'postgres-url': { type: 'string' },
+  'db-engine': { type: 'string', default: 'auto' },
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
   'redis-url': { type: 'string' },
@@ -157,6 +161,7 @@ async function serve(
     'iam-config'?: string | undefined;
     'db-port': string;
     'postgres-url'?: string | undefined;
+    'db-engine': string;
     'lambda-isolation': string;
     target?: string[] | undefined;
     'redis-url'?: string | undefined;
@@ -171,6 +176,15 @@ async function serve(
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   const databasePort = parsePort(values['db-port'], '--db-port');
   if (port === null || awsPort === null || databasePort === null) return 2;
+  const databaseEngine = values['db-engine'];
+  if (databaseEngine !== 'auto' && databaseEngine !== 'postgres' && databaseEngine !== 'pglite') {
+    process.stderr.write(`gatehouse: --db-engine must be auto, postgres or pglite\n`);
+    return 2;
+  }
+  if (databaseEngine !== 'auto' && values['postgres-url'] !== undefined) {
+    process.stderr.write(`gatehouse: --db-engine chooses the embedded database engine; --postgres-url uses an existing server instead: pass one of them\n`);
+    return 2;
+  }
   const isolation = values['lambda-isolation'];
   if (isolation !== 'thread' && isolation !== 'process') {
     process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
@@ -233,6 +247,7 @@ async function serve(
     ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     databasePort,
     ...(values['postgres-url'] === undefined ? {} : { postgresUrl: values['postgres-url'] }),
+    ...(databaseEngine === 'auto' ? {} : { databaseEngine }),
     lambdaIsolation: isolation,
     lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),

@@ -57,6 +57,8 @@ export interface GatehouseOptions {
   databasePort?: number;
   /** An existing PostgreSQL server for the template's databases instead of embedded ones. */
   postgresUrl?: string;
+  /** `--db-engine`: the embedded databases' engine (absent: the installed PostgreSQL, else PGlite). */
+  databaseEngine?: 'postgres' | 'pglite';
   /** Where Node.js functions run: worker threads (default) or child processes. */
   lambdaIsolation?: NodeIsolation;
   /** Functions invoked on real Lambda or another Lambda endpoint (`--target lambda=...`). */
@@ -136,6 +138,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     lookupSecret,
     targets,
     ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
+    ...(options.databaseEngine !== undefined && { databaseEngine: options.databaseEngine }),
   };
   /** The functions as the definition declares them (before esbuild points them at their bundles). */
   let sourceFunctions: FunctionDefinition[] = [];
@@ -215,6 +218,7 @@ async function buildServing(
     iam: { enforce: boolean; configFile: string | undefined };
     databaseHost: string;
     postgresUrl?: string;
+    databaseEngine?: 'postgres' | 'pglite';
     lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
     redis: RedisConnection | null;
     lookupSecret: SecretLookup | undefined;
@@ -264,6 +268,7 @@ async function buildServing(
       iam,
       databaseHost: shared.databaseHost,
       ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
+      ...(shared.databaseEngine !== undefined && { databaseEngine: shared.databaseEngine }),
       ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {

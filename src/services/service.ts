@@ -30,6 +30,8 @@ export interface ServiceContext {
   services?: readonly EmbeddedService[];
   /** `--postgres-url`: the template's databases live on that server instead of an embedded PostgreSQL. */
   postgresUrl?: string;
+  /** `--db-engine`: the embedded databases' engine; absent: the installed PostgreSQL, else PGlite. */
+  databaseEngine?: 'postgres' | 'pglite';
   /** Interface the embedded databases listen on (the API's --host). */
   databaseHost?: string;
   /** `--verify-signatures`: the secret of each accepted access key id. */
