@@ -90,8 +90,8 @@ export class PgliteEngine {
     await this.#bridge.attach(thread, database);
     void thread.ended.then((failure) => {
       if (this.#stopping || this.#thread !== thread || failure === null) return;
-      this.#options.log(`rds: PGlite stopped (${failure.message}); its connections were closed, starting it again`);
-      this.#bridge.detach('57P01', `terminating connection: PGlite stopped (${failure.message})`);
+      this.#options.log(`rds: ${failure.message}; its connections were closed, starting it again`);
+      this.#bridge.detach('57P01', `terminating connection: ${failure.message}`);
       this.#run(database).catch((error: unknown) => this.#options.log(`rds: PGlite did not start again: ${(error as Error).message}`));
     });
   }

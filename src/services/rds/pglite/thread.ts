@@ -40,7 +40,7 @@ export class PgliteThread {
       else pending?.resolve(reply);
     });
     let failure: Error | null = null;
-    this.#worker.on('error', (error) => (failure = error));
+    this.#worker.on('error', (error) => (failure = new Error(`PGlite stopped: ${error.message}`)));
     this.ended = new Promise((resolve) =>
       this.#worker.once('exit', (code) => {
         this.#ended = failure ?? (code === 0 ? new Error('PGlite stopped') : new Error(`PGlite stopped (exit code ${code})`));

@@ -101,8 +101,10 @@ port.on('message', (request: WorkerRequest) => {
       if (request.kind === 'close') port.close();
     },
     (error: unknown) => {
-      if (isCrash(error)) throw error;
-      port.postMessage({ id: request.id, error: (error as Error).message } satisfies WorkerReply);
+      const crashed = isCrash(error);
+      const text = crashed ? `PGlite stopped while running this request (${(error as Error).message})` : (error as Error).message;
+      port.postMessage({ id: request.id, error: text } satisfies WorkerReply);
+      if (crashed) process.exit(1);
     },
   );
 });
