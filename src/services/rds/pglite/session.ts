@@ -89,7 +89,7 @@ export class Session {
       for (let frame = this.#reader.next(); frame !== null; frame = this.#reader.next()) {
         const f = frame;
         if (this.#state === 'ready') this.#message(f);
-        else this.#chain = this.#chain.then(() => this.#handshake(f)).catch((error: unknown) => this.end('08P01', (error as Error).message));
+        else this.#chain = this.#chain.then(() => this.#handshake(f)).catch((error: unknown) => this.end('08006', (error as Error).message));
       }
     } catch (error) {
       this.end('08P01', `invalid frontend message: ${(error as Error).message}`);
@@ -205,7 +205,11 @@ export class Session {
         if (!this.#midTurn && this.#status === 'I') backend.lock.release(this);
       }
     })()
-      .catch((error: unknown) => this.end('57P01', `terminating connection: ${(error as Error).message}`))
+      .catch((error: unknown) => {
+        // Where the session stands is unknown: the clean-up on close rolls back before the others go on.
+        this.#midTurn = true;
+        this.end('57P01', `terminating connection: ${(error as Error).message}`);
+      })
       .finally(() => (this.#running = null));
   }
 
@@ -234,7 +238,8 @@ export class Session {
       for (const name of this.#statements) cleanup.push(message('C', Buffer.concat([Buffer.from('S'), cstring(name)])));
       if (this.#statements.size > 0) cleanup.push(message('S'));
       if (cleanup.length === 0) return;
-      await backend.lock.run(this, () => backend.thread.exchange(Buffer.concat(cleanup), this.#user)).catch(() => {});
+      // As the superuser: the login role may be gone.
+      await backend.lock.run(this, () => backend.thread.exchange(Buffer.concat(cleanup), null)).catch(() => {});
     })();
   }
 }
