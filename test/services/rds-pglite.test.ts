@@ -9,7 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { RDSDataClient, ExecuteStatementCommand, BeginTransactionCommand, RollbackTransactionCommand } from '@aws-sdk/client-rds-data';
@@ -40,6 +42,8 @@ const TEMPLATE = {
     SecretArn: { Value: { Ref: 'Secret' } },
   },
 };
+
+const CLI = resolve(fileURLToPath(import.meta.url), '../../../gatehouse.mjs');
 
 let dir: string;
 let gatehouse: Gatehouse;
@@ -218,4 +222,14 @@ test('restart keeps the data, and the migration is not run twice', async () => {
   } finally {
     await client.end();
   }
+});
+
+test('--db-engine takes auto, postgres or pglite, and not together with --postgres-url', () => {
+  const serve = (...args: string[]) => spawnSync(process.execPath, [CLI, 'serve', join(dir, 'template.yaml'), ...args], { encoding: 'utf8' });
+  const unknown = serve('--db-engine', 'sqlite');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /--db-engine must be auto, postgres or pglite/);
+  const both = serve('--db-engine', 'pglite', '--postgres-url', 'postgres://u:p@127.0.0.1:5432/postgres');
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /pass one of them/);
 });
