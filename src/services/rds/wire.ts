@@ -40,6 +40,13 @@ export class FrameReader {
   }
 }
 
+/** The messages of a backend's output, in order: type byte and body. */
+export function* backendMessages(output: Buffer): Generator<{ type: number; body: Buffer }> {
+  for (let at = 0; at + 5 <= output.length; at += 1 + output.readInt32BE(at + 1)) {
+    yield { type: output[at]!, body: output.subarray(at + 5, at + 1 + output.readInt32BE(at + 1)) };
+  }
+}
+
 /** A typed backend message. */
 export function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(5);

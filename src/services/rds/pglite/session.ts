@@ -18,6 +18,7 @@ import {
   GSSENC_REQUEST_CODE,
   PROTOCOL_3,
   SSL_REQUEST_CODE,
+  backendMessages,
   cstring,
   errorResponse,
   int32,
@@ -215,13 +216,13 @@ export class Session {
 
   /** The last ReadyForQuery of PostgreSQL's output says whether the session is idle; command tags say whether roles changed. */
   #observe(output: Buffer): void {
-    let last = -1;
-    for (let at = 0; at + 5 <= output.length; at += 1 + output.readInt32BE(at + 1)) {
-      last = at;
-      if (output[at] === 0x43) this.#backendNow!.roles.observe(output.toString('latin1', at + 5, at + 16));
+    let last: { type: number; body: Buffer } | null = null;
+    for (const m of backendMessages(output)) {
+      last = m;
+      if (m.type === 0x43) this.#backendNow!.roles.observe(m.body.toString('latin1', 0, 11));
     }
-    this.#midTurn = last < 0 || output[last] !== 0x5a;
-    if (!this.#midTurn) this.#status = String.fromCharCode(output[last + 5]!);
+    this.#midTurn = last?.type !== 0x5a;
+    if (!this.#midTurn) this.#status = String.fromCharCode(last!.body[0]!);
   }
 
   /** A connection that went away: roll back what it left open and close its statements, in its turn. */

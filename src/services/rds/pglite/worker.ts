@@ -8,47 +8,32 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
 import { ident, literal } from '../bootstrap.js';
+import { PROTOCOL_3, backendMessages, cstring, int32, message } from '../wire.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 
-
-function queryMessage(sql: string): Uint8Array {
-  const text = Buffer.from(`${sql}\0`, 'utf8');
-  const frame = Buffer.alloc(5 + text.length);
-  frame.write('Q', 0, 'latin1');
-  frame.writeInt32BE(4 + text.length, 1);
-  text.copy(frame, 5);
-  return frame;
-}
+const queryMessage = (sql: string): Buffer => message('Q', cstring(sql));
 
 /** The first ErrorResponse's message in PostgreSQL's output, if any. */
 function errorIn(output: Uint8Array): string | null {
-  const b = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-  for (let at = 0; at + 5 <= b.length; at += 1 + b.readInt32BE(at + 1)) {
-    if (b[at] !== 0x45) continue;
-    const fields = b.toString('utf8', at + 5, at + 1 + b.readInt32BE(at + 1)).split('\0');
-    return fields.find((f) => f.startsWith('M'))?.slice(1) ?? 'error';
+  for (const { type, body } of backendMessages(Buffer.from(output.buffer, output.byteOffset, output.byteLength))) {
+    if (type === 0x45) return body.toString('utf8').split('\0').find((field) => field.startsWith('M'))?.slice(1) ?? 'error';
   }
   return null;
 }
 
 /** The StartupMessage PGlite answers with its ParameterStatus values (it ignores user and database). */
-function startupMessage(): Uint8Array {
-  const pairs = Buffer.from('user\0postgres\0\0', 'utf8');
-  const frame = Buffer.alloc(8 + pairs.length);
-  frame.writeInt32BE(frame.length, 0);
-  frame.writeInt32BE(196608, 4);
-  pairs.copy(frame, 8);
-  return frame;
+function startupMessage(): Buffer {
+  const pairs = Buffer.concat([cstring('user'), cstring('postgres'), Buffer.from([0])]);
+  return Buffer.concat([int32(8 + pairs.length), int32(PROTOCOL_3), pairs]);
 }
 
 function parameterStatuses(output: Uint8Array): [string, string][] {
-  const b = Buffer.from(output);
   const statuses: [string, string][] = [];
-  for (let at = 0; at + 5 <= b.length; at += 1 + b.readInt32BE(at + 1)) {
-    if (b[at] !== 0x53) continue;
-    const [name, value] = b.toString('utf8', at + 5, at + 1 + b.readInt32BE(at + 1)).split('\0');
+  for (const { type, body } of backendMessages(Buffer.from(output))) {
+    if (type !== 0x53) continue;
+    const [name, value] = body.toString('utf8').split('\0');
     statuses.push([name!, value!]);
   }
   return statuses;
