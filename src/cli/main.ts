@@ -23,7 +23,7 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
-                         [--lambda-isolation thread|process] [--redis-url redis://host:6379]
+                         [--lambda-isolation thread|process] [--redis redis://host:6379]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
                          [--target SERVICE=embedded|aws|URL ...] [--target lambda[:<function>]=aws|URL ...]
                          [--config gatehouse.yaml]
@@ -34,7 +34,8 @@ const USAGE = `Usage:
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
 extensions, or a SAM / CloudFormation template.
---redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
+--redis: share throttles, quotas and caches with other gatehouse processes through Redis
+(--redis-url is an alias).`;
 
 const OPTIONS = {
   port: { type: 'string', default: '3000' },
@@ -50,6 +51,7 @@ const OPTIONS = {
   'postgres-url': { type: 'string' },
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
+  redis: { type: 'string' },
   'redis-url': { type: 'string' },
   'verify-signatures': { type: 'boolean', default: false },
   'access-key': { type: 'string', multiple: true },
@@ -159,6 +161,7 @@ async function serve(
     'postgres-url'?: string | undefined;
     'lambda-isolation': string;
     target?: string[] | undefined;
+    redis?: string | undefined;
     'redis-url'?: string | undefined;
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
@@ -185,10 +188,15 @@ async function serve(
     process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
   }
-  const redisUrl = values['redis-url'];
+  // --redis is the documented name; --redis-url, the first one shipped, stays an alias.
+  if (values.redis !== undefined && values['redis-url'] !== undefined && values.redis !== values['redis-url']) {
+    process.stderr.write('gatehouse: --redis and --redis-url (its alias) name different URLs\n');
+    return 2;
+  }
+  const redisUrl = values.redis ?? values['redis-url'];
   const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
   if (redisProblem !== null) {
-    process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    process.stderr.write(`gatehouse: --redis ${redisProblem}\n`);
     return 2;
   }
   let config: ServeConfig = { targets: {}, verifySignatures: false, accessKeys: {} };

@@ -77,10 +77,10 @@ before(async () => {
       },
     }),
   );
-  const args = ['--redis-url', redis.url, '--log-level', 'warn'];
+  // One process gets the documented --redis, the other its alias --redis-url: both must share.
   gateways = await Promise.all([
-    spawnGatehouse(file, [...args, '--data-dir', join(dir, 'a')]),
-    spawnGatehouse(file, [...args, '--data-dir', join(dir, 'b')]),
+    spawnGatehouse(file, ['--redis', redis.url, '--log-level', 'warn', '--data-dir', join(dir, 'a')]),
+    spawnGatehouse(file, ['--redis-url', redis.url, '--log-level', 'warn', '--data-dir', join(dir, 'b')]),
   ]);
 });
 
