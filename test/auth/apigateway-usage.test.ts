@@ -3,7 +3,7 @@
  * GetUsage reports the requests the gateway counted, UpdateUsage grants more of the quota, a key
  * disabled with UpdateApiKey is refused on the next request, UpdateUsagePlan's new limits apply.
  * AWS docs: API Gateway API reference "GetUsage" (values per API key ID, one [used quota, remaining
- * quota] per day), "UpdateUsage" / "UpdateApiKey" / "UpdateUsagePlan" (AWS CLI examples
+ * quota] per day), "CreateUsagePlan" / "DeleteUsagePlan", "UpdateUsage" / "UpdateApiKey" / "UpdateUsagePlan" (AWS CLI examples
  * `path="/remaining"`, `path='/enabled',value='false'`, `path="/throttle/burstLimit"`);
  * "Usage plans and API keys for REST APIs" (403 {"message":"Forbidden"} for a key that is not valid,
  * 429 {"message":"Limit Exceeded"} past the quota, 429 {"message":"Too Many Requests"} when throttled).
@@ -150,6 +150,28 @@ test('update-usage-plan: a new throttle and quota apply to the next requests', a
   assert.equal(loosened.code, 0, loosened.stderr);
   assert.equal((loosened.json as { throttle?: unknown }).throttle, undefined);
   assert.equal((await call(TUNED)).status, 200);
+});
+
+test('create-usage-plan: a plan made at run time meters its keys; deleted, its keys are refused', async () => {
+  const apiId = gw.gatehouse.project.apis[0]!.id;
+  const [plan, key] = await Promise.all([
+    cli('create-usage-plan', '--name', 'runtime', '--api-stages', `apiId=${apiId},stage=Prod`, '--quota', 'limit=3,period=DAY', '--throttle', 'rateLimit=50,burstLimit=20'),
+    cli('create-api-key', '--name', 'runtime-key', '--value', 'runtime-key-0123456789abcdefghij', '--enabled'),
+  ]);
+  assert.equal(plan.code, 0, plan.stderr);
+  const made = plan.json as { id: string; name: string; apiStages: unknown; quota: unknown; throttle: unknown };
+  assert.deepEqual([made.name, made.apiStages, made.quota, made.throttle], ['runtime', [{ apiId, stage: 'Prod' }], { limit: 3, offset: 0, period: 'DAY' }, { burstLimit: 20, rateLimit: 50 }]);
+  const keyId = (key.json as { id: string }).id;
+  assert.equal((await cli('create-usage-plan-key', '--usage-plan-id', made.id, '--key-id', keyId, '--key-type', 'API_KEY')).code, 0);
+  assert.equal((await call('runtime-key-0123456789abcdefghij')).status, 200);
+  const usage = (await cli('get-usage', '--usage-plan-id', made.id, '--start-date', day(0), '--end-date', day(0))).json as { items: Record<string, [number, number][]> };
+  assert.deepEqual(usage.items, { [keyId]: [[1, 2]] });
+
+  const deleted = await cli('delete-usage-plan', '--usage-plan-id', made.id);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.equal((await call('runtime-key-0123456789abcdefghij')).status, 403);
+  const unknownStage = await cli('create-usage-plan', '--name', 'nowhere', '--api-stages', 'apiId=nope,stage=Prod');
+  assert.match(unknownStage.stderr, /NotFoundException.*API Stage not found: nope:Prod/);
 });
 
 test('errors: unknown ids are NotFoundException, unsupported patch paths BadRequestException', async () => {

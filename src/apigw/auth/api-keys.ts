@@ -96,6 +96,14 @@ export class ApiKeyRegistry {
     return true;
   }
 
+  /** Removes the plan and every key's membership in it. */
+  removePlan(id: string): boolean {
+    if (!this.#plans.delete(id)) return false;
+    this.#version++;
+    for (const plans of this.#keyPlans.values()) plans.delete(id);
+    return true;
+  }
+
   removePlanKey(planId: string, keyId: string): boolean {
     const removed = this.#keyPlans.get(keyId)?.delete(planId) ?? false;
     if (removed) this.#version++;
@@ -182,7 +190,8 @@ export function loadApiKeys(project: Project, registry: ApiKeyRegistry): KeyLoad
   return report;
 }
 
-function planFromProperties(id: string, name: string, p: Record<string, unknown>, report: KeyLoadReport, r?: TemplateResource): UsagePlanRecord {
+/** A plan from CloudFormation `AWS::ApiGateway::UsagePlan` properties; problems are added to the report. */
+export function planFromProperties(id: string, name: string, p: Record<string, unknown>, report: KeyLoadReport, r?: TemplateResource): UsagePlanRecord {
   const throttle = record(p['Throttle']);
   const quota = record(p['Quota']);
   const stages: UsagePlanStage[] = [];

@@ -16,7 +16,7 @@ import { parseJsonInput } from '../protocol/json.js';
 import type { EmbeddedService, ServiceRequest } from '../service.js';
 import { apiKeyView, createApiKey, findKey, updateApiKey } from './api-keys.js';
 import { badRequest, notFound } from './patch.js';
-import { findPlan, getUsage, keysOfPlan, updateUsage, updateUsagePlan, usagePlanView, type StageExists } from './usage-plans.js';
+import { createUsagePlan, findPlan, getUsage, keysOfPlan, updateUsage, updateUsagePlan, usagePlanView, type StageExists } from './usage-plans.js';
 
 const PATHS = /^\/(apikeys|usageplans)(\/|$)/;
 
@@ -61,9 +61,14 @@ async function route(context: Context, request: ServiceRequest): Promise<Output>
     const plans = [...registry.plans()].filter((p) => keyId === null || registry.plansOfKey(keyId).has(p.id));
     return { status: 200, body: { item: plans.map(usagePlanView) } };
   }
+  if (parts.length === 1 && m === 'POST') return { status: 201, body: usagePlanView(createUsagePlan(registry, parseJsonInput(request), context.stageExists)) };
   if (parts.length === 1) throw unsupported(request);
   const plan = findPlan(registry, parts[1] ?? '');
   if (parts.length === 2 && m === 'GET') return { status: 200, body: usagePlanView(plan) };
+  if (parts.length === 2 && m === 'DELETE') {
+    registry.removePlan(plan.id);
+    return { status: 202, body: null };
+  }
   if (parts.length === 2 && m === 'PATCH') return { status: 200, body: usagePlanView(updateUsagePlan(registry, plan, parseJsonInput(request), context.stageExists)) };
   if (parts.length === 3 && parts[2] === 'usage' && m === 'GET') return { status: 200, body: await getUsage(context.protect, plan, query) };
   if (parts.length === 5 && parts[2] === 'keys' && parts[4] === 'usage' && m === 'PATCH') {

@@ -2,12 +2,13 @@
  * Usage plan operations over the gateway's key registry and protect state: plans read and changed
  * (a changed throttle or quota applies to the next request), keys added to and removed from plans,
  * and usage read from (GetUsage) or granted to (UpdateUsage) the quota counters the gateway counts.
- * AWS docs: API Gateway API reference "GetUsagePlans", "GetUsagePlan", "UpdateUsagePlan" (AWS CLI
+ * AWS docs: API Gateway API reference "CreateUsagePlan", "GetUsagePlans", "GetUsagePlan", "DeleteUsagePlan", "UpdateUsagePlan" (AWS CLI
  * examples: replace /quota/period, /quota/limit, /throttle/rateLimit, /throttle/burstLimit),
  * "CreateUsagePlanKey", "GetUsagePlanKeys", "DeleteUsagePlanKey", "GetUsage" (values per key ID, one
  * `[used, remaining]` per day), "UpdateUsage" (AWS CLI example: `op="replace",path="/remaining",value="50"`).
  */
-import type { ApiKeyRecord, ApiKeyRegistry, QuotaPeriod, QuotaSettings, UsagePlanRecord, UsagePlanStage } from '../../apigw/auth/api-keys.js';
+import { randomBytes } from 'node:crypto';
+import { planFromProperties, type ApiKeyRecord, type ApiKeyRegistry, type QuotaPeriod, type QuotaSettings, type UsagePlanRecord, type UsagePlanStage } from '../../apigw/auth/api-keys.js';
 import type { ProtectServices } from '../../apigw/auth/services.js';
 import { DAY_MS } from '../../apigw/auth/state.js';
 import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, type ThrottleLimit } from '../../apigw/auth/throttle.js';
@@ -26,6 +27,39 @@ export function findPlan(registry: ApiKeyRegistry, id: string): UsagePlanRecord 
 
 export function keysOfPlan(registry: ApiKeyRegistry, planId: string): ApiKeyRecord[] {
   return [...registry.keys()].filter((k) => registry.plansOfKey(k.id).has(planId)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * CreateUsagePlan: the input in CloudFormation's spelling goes through the template loader, so a plan
+ * made here and one from the template are read the same way.
+ */
+export function createUsagePlan(registry: ApiKeyRegistry, input: Record<string, unknown>, stageExists: StageExists): UsagePlanRecord {
+  if (typeof input['name'] !== 'string' || input['name'] === '') throw badRequest('Usage Plan name must be non-empty');
+  const limits = (t: unknown) => {
+    const o = (t ?? {}) as Record<string, unknown>;
+    return { RateLimit: o['rateLimit'], BurstLimit: o['burstLimit'] };
+  };
+  const stages = Array.isArray(input['apiStages']) ? (input['apiStages'] as Record<string, unknown>[]) : [];
+  for (const s of stages) {
+    if (!stageExists(String(s?.['apiId']), String(s?.['stage']))) throw notFound(`API Stage not found: ${String(s?.['apiId'])}:${String(s?.['stage'])}`);
+  }
+  const quota = input['quota'] as Record<string, unknown> | undefined;
+  const properties = {
+    UsagePlanName: input['name'],
+    ...(typeof input['description'] === 'string' && { Description: input['description'] }),
+    ...(input['throttle'] !== undefined && { Throttle: limits(input['throttle']) }),
+    ...(quota !== undefined && { Quota: { Limit: quota['limit'], Period: quota['period'], Offset: quota['offset'] } }),
+    ApiStages: stages.map((s) => ({
+      ApiId: s['apiId'],
+      Stage: s['stage'],
+      Throttle: Object.fromEntries(Object.entries((s['throttle'] ?? {}) as Record<string, unknown>).map(([method, t]) => [method, limits(t)])),
+    })),
+  };
+  const report = { generated: [], problems: [] as string[] };
+  const plan = planFromProperties(randomBytes(3).toString('hex'), String(input['name']), properties, report);
+  if (report.problems.length > 0) throw badRequest(report.problems.join('; '));
+  registry.addPlan(plan);
+  return plan;
 }
 
 const PLAN_PATHS = ['/name', '/description', '/throttle/rateLimit', '/throttle/burstLimit', '/quota/limit', '/quota/period', '/quota/offset', '/apiStages'] as const;
