@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { awsCli } from '../../src/services/sqs/testing.js';
-import { mock } from './support.js';
+import { restApi, mock } from './support.js';
 
 const METERED = 'metered-key-0123456789abcdefghij';
 const SWITCHED = 'switched-key-0123456789abcdefghi';
@@ -29,18 +29,7 @@ before(async () => {
     {
       Transform: 'AWS::Serverless-2016-10-31',
       Resources: {
-        Api: {
-          Type: 'AWS::Serverless::Api',
-          Properties: {
-            StageName: 'Prod',
-            DefinitionBody: {
-              openapi: '3.0.1',
-              info: { title: 'usage', version: '1' },
-              components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
-              paths: { '/keyed': { get: mock('{"ok":true}', { security: [{ api_key: [] }] }) } },
-            },
-          },
-        },
+        Api: restApi('usage', { '/keyed': { get: mock('{"ok":true}', { security: [{ api_key: [] }] }) } }),
         Metered: key(METERED),
         Switched: key(SWITCHED),
         Tuned: key(TUNED),

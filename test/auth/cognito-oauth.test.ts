@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { call, startTestGateway, type TestGateway, type TestResponse } from '../support/gateway.js';
-import { mock } from './support.js';
+import { cognitoScheme, mock, restApi } from './support.js';
 
 const ECHO = `export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event.requestContext.authorizer.jwt.scopes) });`;
 const users = (scopes: string[]) => ({ security: [{ Users: scopes }] });
@@ -49,28 +49,7 @@ const TEMPLATE = {
       Type: 'AWS::Cognito::UserPoolClient',
       Properties: { UserPoolId: { Ref: 'Pool' }, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
     },
-    Rest: {
-      Type: 'AWS::Serverless::Api',
-      Properties: {
-        StageName: 'Prod',
-        DefinitionBody: {
-          openapi: '3.0.1',
-          info: { title: 'rest', version: '1' },
-          components: {
-            securitySchemes: {
-              Users: {
-                type: 'apiKey',
-                name: 'Authorization',
-                in: 'header',
-                'x-amazon-apigateway-authtype': 'cognito_user_pools',
-                'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: [{ 'Fn::GetAtt': ['Pool', 'Arn'] }] },
-              },
-            },
-          },
-          paths: { '/orders': { get: mock('{"listed":true}', users(['orders/read'])), post: mock('{"placed":true}', users(['orders/write'])) } },
-        },
-      },
-    },
+    Rest: restApi('rest', { '/orders': { get: mock('{"listed":true}', users(['orders/read'])), post: mock('{"placed":true}', users(['orders/write'])) } }, { Users: cognitoScheme('Pool') }),
     Http: {
       Type: 'AWS::Serverless::HttpApi',
       Properties: {
