@@ -37,7 +37,8 @@ const TEMPLATE = {
         GenerateSecret: true,
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthFlows: ['client_credentials'],
-        AllowedOAuthScopes: ['orders/read', 'orders/write'],
+        // Ref of a resource server is its identifier (CloudFormation AWS::Cognito::UserPoolResourceServer "Return values").
+        AllowedOAuthScopes: [{ 'Fn::Sub': '${Orders}/read' }, 'orders/write'],
       },
     },
     Reporting: {

@@ -10,6 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { ApiKeyRecord } from '../../apigw/auth/api-keys.js';
 import type { ProtectServices } from '../../apigw/auth/services.js';
 import { AwsServiceError } from '../protocol/errors.js';
 import { parseJsonInput } from '../protocol/json.js';
@@ -81,7 +82,7 @@ async function route(context: Context, request: ServiceRequest): Promise<Output>
 function apiKeys(context: Context, request: ServiceRequest, parts: string[], query: URLSearchParams): Output {
   const registry = context.protect.keys;
   const m = request.method;
-  const view = (key: Parameters<typeof apiKeyView>[1], withValue: boolean) => apiKeyView(registry, key, withValue, context.started);
+  const view = (key: ApiKeyRecord, withValue: boolean) => apiKeyView(registry, key, withValue, context.started);
   if (parts.length === 1 && m === 'POST') return { status: 201, body: view(createApiKey(registry, parseJsonInput(request)), true) };
   if (parts.length === 1 && m === 'GET') {
     const name = query.get('name');
@@ -126,7 +127,7 @@ function usagePlanKeys(context: Context, planId: string, keyId: string | undefin
   throw unsupported(request);
 }
 
-function usagePlanKeyView(key: { id: string; value: string; name: string }): Record<string, unknown> {
+function usagePlanKeyView(key: ApiKeyRecord): Record<string, unknown> {
   return { id: key.id, type: 'API_KEY', value: key.value, name: key.name };
 }
 
