@@ -223,6 +223,38 @@ test('refresh_token grant at /{poolId}/oauth2/token, then userInfo with the new 
   assert.equal((discovery.json() as Record<string, string>)['token_endpoint'], `${gw.gatehouse.awsUrl}/${poolId}/oauth2/token`);
 });
 
+test('a resource server, an app client and a domain made through the API serve client_credentials at once', async () => {
+  const idp = async <T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> => {
+    const res = await call(gw.gatehouse.awsUrl, 'POST', '/', {
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}` },
+      body: JSON.stringify(input),
+    });
+    assert.equal(res.status, 200, `${operation}: ${res.text}`);
+    return res.json() as T;
+  };
+  const server = await idp('CreateResourceServer', { UserPoolId: poolId, Identifier: 'https://invoices.example.com', Name: 'invoices', Scopes: [{ ScopeName: 'send', ScopeDescription: 's' }] });
+  assert.deepEqual(server['ResourceServer'], { UserPoolId: poolId, Identifier: 'https://invoices.example.com', Name: 'invoices', Scopes: [{ ScopeName: 'send', ScopeDescription: 's' }] });
+  const listed = await idp<{ ResourceServers: { Identifier: string }[] }>('ListResourceServers', { UserPoolId: poolId, MaxResults: 10 });
+  assert.deepEqual(listed.ResourceServers.map((r) => r.Identifier), ['https://invoices.example.com', 'orders']);
+  const made = await idp<{ UserPoolClient: { ClientId: string; ClientSecret: string } }>('CreateUserPoolClient', {
+    UserPoolId: poolId,
+    ClientName: 'invoicer',
+    GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthFlows: ['client_credentials'],
+    AllowedOAuthScopes: ['https://invoices.example.com/send'],
+  });
+  const client = { id: made.UserPoolClient.ClientId, secret: made.UserPoolClient.ClientSecret };
+  await idp('CreateUserPoolDomain', { UserPoolId: poolId, Domain: 'billing-auth' });
+  assert.equal((await idp<{ DomainDescription: { UserPoolId: string } }>('DescribeUserPoolDomain', { Domain: 'billing-auth' })).DomainDescription.UserPoolId, poolId);
+  // DescribeUserPoolDomain of a domain nobody has: an empty description, not an error.
+  assert.deepEqual(await idp('DescribeUserPoolDomain', { Domain: 'nobody-has-this' }), { DomainDescription: {} });
+
+  const res = await tokenRequest({ grant_type: 'client_credentials' }, { Authorization: basic(client), Host: 'billing-auth.auth.localhost' });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(decodeJwt((res.json() as { access_token: string }).access_token)['scope'], 'https://invoices.example.com/send');
+});
+
 // The token endpoint and the keys are public on AWS: --verify-signatures must not ask them for SigV4.
 test('with --verify-signatures the token endpoint and the JWKS still answer unsigned requests', async () => {
   const strict = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', files: { 'fn/index.mjs': ECHO }, serve: { verifySignatures: { accessKeys: {} } } });

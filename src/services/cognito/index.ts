@@ -31,7 +31,17 @@ import {
 } from './operations/users.js';
 import { CognitoStore } from './store.js';
 import { issuerOf, jwksOf } from './tokens.js';
-import { handleOAuth, isOAuthRequest, templateOAuth } from './oauth.js';
+import { handleOAuth, isOAuthRequest } from './oauth.js';
+import {
+  createResourceServer,
+  createUserPoolDomain,
+  deleteResourceServer,
+  deleteUserPoolDomain,
+  describeResourceServer,
+  describeUserPoolDomain,
+  listResourceServers,
+  loadTemplateOAuth,
+} from './operations/oauth-setup.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
 const IDENTITY_PREFIX = 'AWSCognitoIdentityService';
@@ -65,6 +75,13 @@ const OPERATIONS: Record<string, Operation> = {
   InitiateAuth: initiateAuth,
   AdminInitiateAuth: adminInitiateAuth,
   RespondToAuthChallenge: respondToAuthChallenge,
+  CreateResourceServer: createResourceServer,
+  DescribeResourceServer: describeResourceServer,
+  ListResourceServers: listResourceServers,
+  DeleteResourceServer: deleteResourceServer,
+  CreateUserPoolDomain: createUserPoolDomain,
+  DescribeUserPoolDomain: describeUserPoolDomain,
+  DeleteUserPoolDomain: deleteUserPoolDomain,
   AdminRespondToAuthChallenge: adminRespondToAuthChallenge,
 };
 
@@ -81,13 +98,13 @@ export const cognitoService: ServiceFactory = async (context) => {
   };
   try {
     await loadTemplatePools(ctx, context.project);
+    loadTemplateOAuth(ctx, context.project);
   } catch (error) {
     store.close();
     throw error;
   }
   // Identity pool credentials handed out before a restart keep their session.
   for (const c of store.liveCredentials(Date.now())) registerCredentials(ctx, c, store.loginOf(c.identityId)?.login.startsWith('unauthenticated:') ?? true);
-  const oauth = templateOAuth(context.project);
   const timer = setInterval(() => store.sweep(Date.now()), SWEEP_INTERVAL_MS);
   timer.unref();
 
@@ -103,7 +120,7 @@ export const cognitoService: ServiceFactory = async (context) => {
         return;
       }
       if (isOAuthRequest(request)) {
-        await handleOAuth(ctx, oauth, request, res);
+        await handleOAuth(ctx, request, res);
         return;
       }
       const identityName = jsonOperation(request, IDENTITY_PREFIX);

@@ -4,7 +4,7 @@
  * refresh tokens from InitiateAuth) and `/oauth2/userInfo`. On AWS they live on the pool's domain,
  * `https://{domain}.auth.{region}.amazoncognito.com`; here on the AWS endpoint, at `/oauth2/...`
  * (the pool found by the Host header `{domain}.auth.{region}.amazoncognito.com`, `{domain}.auth.localhost`
- * or a custom domain of an `AWS::Cognito::UserPoolDomain`, else by the app client or the token) and
+ * or a custom domain of the pool, else by the app client or the token) and
  * at `/{poolId}/oauth2/...`. authorization_code needs the hosted sign-in UI, which gatehouse does not
  * serve: no code is ever issued, so every code is one that "does not exist" (invalid_grant).
  * AWS docs: Cognito Developer Guide "Token endpoint" (client_secret_basic and client_secret_post,
@@ -17,36 +17,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { Project } from '../../definitions/model.js';
 import type { ServiceRequest } from '../service.js';
 import type { CognitoContext } from './context.js';
 import { flowEnabled, redeemRefreshToken, tokensFor } from './operations/auth.js';
 import type { ClientRecord, PoolRecord } from './store.js';
 import { issueClientCredentialsToken, readPoolToken } from './tokens.js';
-
-/** What the template says about the pools' authorization servers. */
-export interface OAuthDirectory {
-  /** `AWS::Cognito::UserPoolDomain` Domain (prefix or custom domain) -> pool id. */
-  domains: Map<string, string>;
-  /** pool id -> `{identifier}/{scope}` of its `AWS::Cognito::UserPoolResourceServer`s. */
-  scopes: Map<string, Set<string>>;
-}
-
-export function templateOAuth(project: Project): OAuthDirectory {
-  const directory: OAuthDirectory = { domains: new Map(), scopes: new Map() };
-  for (const r of project.resources) {
-    const poolId = String(r.properties['UserPoolId'] ?? '');
-    if (r.type === 'AWS::Cognito::UserPoolDomain' && typeof r.properties['Domain'] === 'string') directory.domains.set(r.properties['Domain'].toLowerCase(), poolId);
-    if (r.type !== 'AWS::Cognito::UserPoolResourceServer' || typeof r.properties['Identifier'] !== 'string') continue;
-    let scopes = directory.scopes.get(poolId);
-    if (scopes === undefined) directory.scopes.set(poolId, (scopes = new Set()));
-    for (const scope of Array.isArray(r.properties['Scopes']) ? r.properties['Scopes'] : []) {
-      const name = (scope as Record<string, unknown>)?.['ScopeName'];
-      if (typeof name === 'string') scopes.add(`${r.properties['Identifier']}/${name}`);
-    }
-  }
-  return directory;
-}
 
 const PATH = /^(?:\/([a-z]{2}(?:-[a-z]+)+-\d_[0-9A-Za-z]+))?\/oauth2\/(token|userInfo)$/;
 const COGNITO_HOST = /^(.+)\.auth\.(?:[a-z0-9-]+\.amazoncognito\.com|localhost)$/;
@@ -66,28 +41,28 @@ class TokenEndpointError extends Error {
   }
 }
 
-export async function handleOAuth(ctx: CognitoContext, directory: OAuthDirectory, request: ServiceRequest, res: ServerResponse): Promise<void> {
+export async function handleOAuth(ctx: CognitoContext, request: ServiceRequest, res: ServerResponse): Promise<void> {
   const [, pathPool, endpoint] = PATH.exec(request.path)!;
-  const pool = pathPool ?? poolOfHost(directory, request.headers.host);
+  const pool = pathPool ?? poolOfHost(ctx, request.headers.host);
   if (endpoint === 'userInfo') return userInfo(ctx, pool, request, res);
   try {
-    write(res, 200, await token(ctx, directory, pool, request));
+    write(res, 200, await token(ctx, pool, request));
   } catch (error) {
     if (!(error instanceof TokenEndpointError)) throw error;
     write(res, 400, { error: error.error });
   }
 }
 
-/** The pool a Host names: a template domain (prefix or custom), '' for an unknown Cognito domain, null for any other host. */
-function poolOfHost(directory: OAuthDirectory, hostHeader: string | undefined): string | null {
+/** The pool a Host names: a pool's domain (prefix or custom), '' for an unknown Cognito domain, null for any other host. */
+function poolOfHost(ctx: CognitoContext, hostHeader: string | undefined): string | null {
   const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
   const prefix = COGNITO_HOST.exec(host)?.[1];
-  const pool = directory.domains.get(prefix ?? host);
+  const pool = ctx.store.poolOfDomain(prefix ?? host);
   if (pool !== undefined) return pool;
   return prefix === undefined ? null : '';
 }
 
-async function token(ctx: CognitoContext, directory: OAuthDirectory, poolId: string | null, request: ServiceRequest): Promise<Record<string, unknown>> {
+async function token(ctx: CognitoContext, poolId: string | null, request: ServiceRequest): Promise<Record<string, unknown>> {
   if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new TokenEndpointError('invalid_request');
   const form = new URLSearchParams(request.body.toString('utf8'));
   for (const name of new Set(form.keys())) if (form.getAll(name).length > 1) throw new TokenEndpointError('invalid_request');
@@ -96,7 +71,7 @@ async function token(ctx: CognitoContext, directory: OAuthDirectory, poolId: str
   const client = authenticate(ctx, poolId, request.headers['authorization'], form);
   const pool = ctx.store.getPool(client.poolId);
   if (pool === undefined) throw new TokenEndpointError('invalid_client');
-  if (grantType === 'client_credentials') return clientCredentials(ctx, directory, pool, client, form.get('scope'));
+  if (grantType === 'client_credentials') return clientCredentials(ctx, pool, client, form.get('scope'));
   if (grantType === 'refresh_token') return refresh(ctx, pool, client, form.get('refresh_token'));
   if (grantType === 'authorization_code') {
     if (!oauthFlows(client).includes('code')) throw new TokenEndpointError('unauthorized_client');
@@ -143,9 +118,9 @@ function oauthFlows(client: ClientRecord): string[] {
 }
 
 /** Machine-to-machine: a client with a secret, allowed the client_credentials flow, gets an access token for custom scopes. */
-async function clientCredentials(ctx: CognitoContext, directory: OAuthDirectory, pool: PoolRecord, client: ClientRecord, requested: string | null): Promise<Record<string, unknown>> {
+async function clientCredentials(ctx: CognitoContext, pool: PoolRecord, client: ClientRecord, requested: string | null): Promise<Record<string, unknown>> {
   if (client.secret === null || !oauthFlows(client).includes('client_credentials')) throw new TokenEndpointError('unauthorized_client');
-  const declared = directory.scopes.get(pool.id) ?? new Set<string>();
+  const declared = new Set(ctx.store.listResourceServers(pool.id).flatMap((server) => server.scopes.map((scope) => `${server.identifier}/${scope.ScopeName}`)));
   const allowed = (Array.isArray(client.config['AllowedOAuthScopes']) ? client.config['AllowedOAuthScopes'].map(String) : []).filter((s) => declared.has(s));
   const scopes = requested === null || requested.trim() === '' ? allowed : requested.split(' ').filter((s) => s !== '');
   if (scopes.length === 0 || !scopes.every((s) => allowed.includes(s))) throw new TokenEndpointError('invalid_scope');
