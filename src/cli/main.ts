@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `gatehouse` command: argument parsing only; the work happens in server/ and definitions/. */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { loadDefinition, DefinitionError } from '../definitions/index.js';
 import { compileDeployment, CompileError } from '../apigw/deployment.js';
 import { startGatehouse } from '../server/gatehouse.js';
@@ -24,7 +25,7 @@ const USAGE = `Usage:
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
                          [--db-engine auto|postgres|pglite]
-                         [--lambda-isolation thread|process] [--redis-url redis://host:6379]
+                         [--lambda-isolation thread|process] [--redis redis://host:6379]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
                          [--target SERVICE=embedded|aws|URL ...] [--target lambda[:<function>]=aws|URL ...]
                          [--config gatehouse.yaml]
@@ -37,7 +38,8 @@ const USAGE = `Usage:
 extensions, or a SAM / CloudFormation template.
 --db-engine: the embedded databases' engine; auto (default) runs the installed PostgreSQL, else PGlite
   (PostgreSQL in WebAssembly: one session at a time, ~0.7 GB per database server).
---redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
+--redis: share throttles, quotas and caches with other gatehouse processes through Redis
+(--redis-url is an alias).`;
 
 const OPTIONS = {
   port: { type: 'string', default: '3000' },
@@ -54,6 +56,7 @@ const OPTIONS = {
   'db-engine': { type: 'string', default: 'auto' },
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
+  redis: { type: 'string' },
   'redis-url': { type: 'string' },
   'verify-signatures': { type: 'boolean', default: false },
   'access-key': { type: 'string', multiple: true },
@@ -111,6 +114,13 @@ async function main(argv: string[]): Promise<number> {
         return await invoke(file, extra[0]!, values.event, loadOptions, resolve(values['data-dir'], 'build'));
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
+        // esbuild functions are built as serve would build them, so their build errors show here too.
+        const buildDir = mkdtempSync(join(tmpdir(), 'gatehouse-validate-'));
+        try {
+          await buildFunctions(project.functions, buildDir);
+        } finally {
+          rmSync(buildDir, { recursive: true, force: true });
+        }
         const http = new HttpClient();
         const lambda = new LambdaRuntime(project.functions, { awsEndpoint: 'http://127.0.0.1:4566', region: project.region, accountId: project.accountId });
         try {
@@ -164,6 +174,7 @@ async function serve(
     'db-engine': string;
     'lambda-isolation': string;
     target?: string[] | undefined;
+    redis?: string | undefined;
     'redis-url'?: string | undefined;
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
@@ -199,10 +210,15 @@ async function serve(
     process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
   }
-  const redisUrl = values['redis-url'];
+  // --redis is the documented name; --redis-url, the first one shipped, stays an alias.
+  if (values.redis !== undefined && values['redis-url'] !== undefined && values.redis !== values['redis-url']) {
+    process.stderr.write('gatehouse: --redis and --redis-url (its alias) name different URLs\n');
+    return 2;
+  }
+  const redisUrl = values.redis ?? values['redis-url'];
   const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
   if (redisProblem !== null) {
-    process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    process.stderr.write(`gatehouse: --redis ${redisProblem}\n`);
     return 2;
   }
   let config: ServeConfig = { targets: {}, verifySignatures: false, accessKeys: {} };

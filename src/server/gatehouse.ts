@@ -254,7 +254,7 @@ async function buildServing(
       ...(shared.redis !== null && sharedState(shared.redis)),
     }),
   };
-  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!.keys)];
+  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!, (apiId, stage) => project.apis.some((a) => a.id === apiId && a.stages.some((s) => s.name === stage)))];
   try {
     const deployment = compileDeployment(project, gateway);
     const context: Omit<ServiceContext, 'dataDir'> = {

@@ -54,6 +54,8 @@ export interface EmbeddedService {
   readonly name: string;
   /** True when the request belongs to this service (decided from headers, path, query or form body). */
   matches(request: ServiceRequest): boolean;
+  /** Requests AWS serves without SigV4 (public keys, OAuth endpoints): `--verify-signatures` lets them through. */
+  unsigned?(request: ServiceRequest): boolean;
   handle(request: ServiceRequest, res: ServerResponse): Promise<void>;
   close(): Promise<void>;
 }
