@@ -6,8 +6,11 @@
  * MaximumRetryAttempts or MaximumRecordAgeInSeconds (then the batch is skipped and recorded at the
  * OnFailure destination); BisectBatchOnFunctionError halves a failing batch; a partial batch
  * response checkpoints before the lowest failed sequence number and retries from there.
+ * After a reshard a child shard is read only once its parents are read to their end, so records of
+ * one partition key reach the function in order across the split or merge.
  * AWS docs: Lambda developer guide "Using Lambda with Kinesis Data Streams" (polling and batching,
- * "Error handling", "Configuring partial batch response"), "Using AWS Lambda with Amazon DynamoDB"
+ * "Error handling", "Configuring partial batch response"; "Lambda processes ... parent shards before
+ * child shards" under "Polling and batching streams"), "Using AWS Lambda with Amazon DynamoDB"
  * (the same behaviour), "Retaining records of asynchronous invocations / discarded batches".
  */
 import { randomUUID } from 'node:crypto';
@@ -24,13 +27,21 @@ export interface ShardRecord {
   arrivalMs: number;
 }
 
+/** A shard and its lineage. */
+export interface ShardEntry {
+  id: string;
+  /** The shards it was split or merged from. */
+  parents: readonly string[];
+  closed: boolean;
+}
+
 /** Read access to one stream, positions being opaque durable strings. */
 export interface ShardSource {
-  shards(): string[];
-  /** The position the mapping's StartingPosition names in `shard`. */
-  start(shard: string): string;
-  /** Up to `limit` records from `position`, and the position after the last of them. */
-  read(shard: string, position: string, limit: number): { records: ShardRecord[]; next: string };
+  shards(): ShardEntry[];
+  /** The position the mapping's StartingPosition names in `shard`; `afterParents` when its parents were read to their end. */
+  start(shard: string, afterParents: boolean): string;
+  /** Up to `limit` records from `position`, the position after the last of them, and whether the (closed) shard ends there. */
+  read(shard: string, position: string, limit: number): { records: ShardRecord[]; next: string; ended: boolean };
   /** The position just after the record with `sequenceNumber`. */
   after(shard: string, sequenceNumber: string): string;
   /** Calls `listener` with the shards that got records (after they are durable); returns the unsubscribe. */
@@ -48,6 +59,9 @@ export interface StreamPollerDeps extends BatchDeps {
   discard(destination: string, record: Record<string, unknown>): Promise<void>;
 }
 
+/** The checkpoint of a shard read to its end. */
+const SHARD_END = 'SHARD_END';
+
 export class StreamPoller {
   readonly #mapping: EventSourceMapping;
   readonly #source: ShardSource;
@@ -56,6 +70,8 @@ export class StreamPoller {
   /** Wakes the shard loop waiting for records. */
   readonly #wakers = new Map<string, () => void>();
   #loops: Promise<void>[] = [];
+  /** Shards with a running loop. */
+  readonly #running = new Set<string>();
   #unsubscribe: () => void = () => {};
 
   constructor(mapping: EventSourceMapping, source: ShardSource, deps: StreamPollerDeps) {
@@ -68,7 +84,41 @@ export class StreamPoller {
     this.#unsubscribe = this.#source.onAppend((shards) => {
       for (const shard of shards) this.#wakers.get(shard)?.();
     });
-    this.#loops = this.#source.shards().map((shard) => this.#loop(shard));
+    const { checkpoints } = this.#deps;
+    const uuid = this.#mapping.uuid;
+    const shards = this.#source.shards();
+    if ((this.#mapping.startingPosition ?? 'LATEST') === 'LATEST' && shards.every((s) => checkpoints.get(uuid, s.id) === undefined)) {
+      // LATEST is "from when the mapping started" for every shard at once: open shards at their tip, closed ones done.
+      for (const shard of shards) this.#checkpoint(shard.id, shard.closed ? SHARD_END : this.#source.start(shard.id, false));
+    }
+    this.#startReadyShards(shards);
+  }
+
+  /** Starts a loop for each unfinished shard whose parents are finished (or no longer listed). */
+  #startReadyShards(shards: ShardEntry[]): void {
+    if (this.#abort.signal.aborted) return;
+    const { checkpoints } = this.#deps;
+    const uuid = this.#mapping.uuid;
+    const listed = new Set(shards.map((s) => s.id));
+    const done = (id: string) => checkpoints.get(uuid, id) === SHARD_END;
+    for (const shard of shards) {
+      if (this.#running.has(shard.id) || done(shard.id)) continue;
+      const parents = shard.parents.filter((p) => listed.has(p));
+      if (!parents.every(done)) continue;
+      this.#running.add(shard.id);
+      this.#loops.push(this.#loop(shard.id, parents.length > 0));
+    }
+  }
+
+  /** A shard read to its end: its children may start. */
+  #finish(shard: string): void {
+    this.#checkpoint(shard, SHARD_END);
+    this.#running.delete(shard);
+    try {
+      this.#startReadyShards(this.#source.shards());
+    } catch (error) {
+      this.#deps.log.warn(`event source ${this.#mapping.uuid} (${this.#mapping.eventSourceArn}): ${(error as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -93,7 +143,7 @@ export class StreamPoller {
     });
   }
 
-  async #loop(shard: string): Promise<void> {
+  async #loop(shard: string, afterParents: boolean): Promise<void> {
     const signal = this.#abort.signal;
     const { checkpoints } = this.#deps;
     const mapping = this.#mapping;
@@ -103,18 +153,19 @@ export class StreamPoller {
     while (!signal.aborted) {
       try {
         // The starting position is stored at once: LATEST means "from when the mapping started", across restarts.
-        position ??= this.#checkpoint(shard, this.#source.start(shard));
-        let { records, next } = this.#source.read(shard, position, limit);
+        position ??= this.#checkpoint(shard, this.#source.start(shard, afterParents));
+        let { records, next, ended } = this.#source.read(shard, position, limit);
         if (records.length === 0) {
-          // Idle: sleep until a commit names this shard (the long timeout only bounds a missed wake-up).
+          if (ended) return this.#finish(shard);
+          // Idle: sleep until a commit (or a reshard) names this shard (the long timeout only bounds a missed wake-up).
           await this.#waitForRecords(shard, 60_000);
           continue;
         }
-        if (records.length < limit && mapping.maximumBatchingWindowInSeconds > 0) {
+        if (records.length < limit && !ended && mapping.maximumBatchingWindowInSeconds > 0) {
           const closesAt = records[0]!.arrivalMs + mapping.maximumBatchingWindowInSeconds * 1000;
-          while (records.length < limit && Date.now() < closesAt && !signal.aborted) {
+          while (records.length < limit && !ended && Date.now() < closesAt && !signal.aborted) {
             await this.#waitForRecords(shard, closesAt - Date.now());
-            ({ records, next } = this.#source.read(shard, position!, limit));
+            ({ records, next, ended } = this.#source.read(shard, position!, limit));
           }
         }
         if (signal.aborted) return;
@@ -122,6 +173,7 @@ export class StreamPoller {
         const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await invokeBatch(this.#deps, mapping, selected.map((r) => r.record), selected.map((r) => r.sequenceNumber));
         if (signal.aborted) return;
         if (outcome.kind === 'success') {
+          if (ended) return this.#finish(shard);
           position = this.#checkpoint(shard, next);
           limit = mapping.batchSize;
           attempts = 0;
@@ -146,6 +198,7 @@ export class StreamPoller {
         if (tooOld || exhausted) {
           const failed = outcome.kind === 'partial' ? records.slice(records.findIndex((r) => outcome.failed.has(r.sequenceNumber))) : records;
           await this.#discard(shard, failed, attempts, tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted');
+          if (ended) return this.#finish(shard);
           position = this.#checkpoint(shard, next);
           limit = mapping.batchSize;
           attempts = 0;
