@@ -226,9 +226,11 @@ export class KinesisStore {
   reshard(stream: StreamInfo, changes: readonly ShardChange[], now: number): void {
     this.#commit();
     const s = this.#statements;
+    // Shards a change creates and a later one closes (UpdateShardCount) close empty.
+    const lastCounter = (index: number) => stream.shards[index]?.assigned ?? 0;
     this.#db.transaction(() => {
       for (const change of changes) {
-        for (const index of change.close) s.closeShard.run(stream.shards[index]!.assigned, now, stream.key, index);
+        for (const index of change.close) s.closeShard.run(lastCounter(index), now, stream.key, index);
         for (const child of change.create) {
           s.insertShard.run(stream.key, child.index, child.range.start.toString(), child.range.end.toString(), child.parents[0] ?? null, child.parents[1] ?? null, now);
         }
