@@ -86,6 +86,15 @@ export class LambdaRuntime {
   ): Promise<InvokeResult> {
     const ref = parseFunctionRef(nameOrArn);
     const fn = ref === undefined ? undefined : this.#byName.get(ref.name);
+    const everywhere = this.#options.targets?.all;
+    // `--target lambda=...` sends every function there, those the template does not declare too.
+    if (ref !== undefined && fn === undefined && everywhere !== undefined) {
+      const event = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      return this.#remote(everywhere).invoke(ref.name, ref.qualifier, event.length === 0 ? EMPTY_EVENT : event, {
+        async: opts?.invocationType === 'Event',
+        clientContext: opts?.clientContext,
+      });
+    }
     if (ref === undefined || fn === undefined) {
       throw functionNotFound(nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${nameOrArn}`);
     }

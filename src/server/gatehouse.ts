@@ -27,7 +27,7 @@ import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { apiGatewayService } from '../services/apigateway/index.js';
-import { localAwsClient } from '../services/aws-client.js';
+import { awsClient } from '../services/aws-client.js';
 import { prepareSecrets } from '../services/secretsmanager/index.js';
 import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
@@ -260,7 +260,7 @@ async function buildServing(
       log,
       project,
       lambda,
-      callAws: localAwsClient(awsUrl, http, project.region),
+      callAws: awsClient(shared.targets, http, project.region),
       iam,
       databaseHost: shared.databaseHost,
       ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
