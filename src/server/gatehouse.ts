@@ -13,7 +13,8 @@ import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
+import type { CredentialProvider } from '../http/sigv4-signer.js';
+import { LambdaRuntime, lambdaTargetsAws, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
@@ -33,7 +34,8 @@ import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { acceptedKeys, type SecretLookup } from './signature-check.js';
-import { ServiceTargets } from '../http/service-targets.js';
+import { ServiceTargets, TargetError, targetsAws } from '../http/service-targets.js';
+import { credentialsProblem, standardCredentials } from '../http/aws-credentials.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -117,13 +119,21 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   let targets: ServiceTargets;
+  // One credential chain for every call signed for real AWS (services and functions), loaded only if one is targeted.
+  const awsCredentials = targetsAws(options.targets) || lambdaTargetsAws(options.lambdaTargets) ? standardCredentials() : undefined;
   try {
-    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
+    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl, awsCredentials);
+    const problem = awsCredentials === undefined ? undefined : await credentialsProblem(awsCredentials);
+    if (problem !== undefined) {
+      throw new TargetError(
+        `--target ...=aws needs AWS credentials from the standard chain (environment, AWS_PROFILE of ~/.aws/config and ~/.aws/credentials, SSO, credential_process, web identity, container or instance role): ${problem}`,
+      );
+    }
   } catch (error) {
     await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
     throw error;
   }
-  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
+  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets, credentials: awsCredentials };
   const shared = {
     http,
     log,
@@ -215,7 +225,7 @@ async function buildServing(
     iam: { enforce: boolean; configFile: string | undefined };
     databaseHost: string;
     postgresUrl?: string;
-    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
+    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined; credentials: CredentialProvider | undefined };
     redis: RedisConnection | null;
     lookupSecret: SecretLookup | undefined;
     targets: ServiceTargets;
@@ -233,6 +243,7 @@ async function buildServing(
     logSink: (line) => log.info(line),
     ...(shared.lambda.isolation === undefined ? {} : { isolation: shared.lambda.isolation }),
     ...(shared.lambda.targets === undefined ? {} : { targets: shared.lambda.targets }),
+    ...(shared.lambda.credentials === undefined ? {} : { awsCredentials: shared.lambda.credentials }),
   });
   const gateway: GatewayServices = {
     http,
