@@ -29,12 +29,12 @@ export function kinesisSource(reader: KinesisReader, mapping: EventSourceMapping
           record: kinesisRecord(view, stream, region, roleArn),
           sequenceNumber: view.sequenceNumber,
           arrivalMs: view.approximateArrivalTimestamp,
+          key: view.partitionKey,
         })),
         next: batch.nextIterator,
         ended: batch.ended,
       };
     },
-    after: (shard, sequenceNumber) => reader.iterator(stream, shard, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber }),
     onAppend(listener) {
       const name = stream.slice(stream.indexOf(':stream/') + ':stream/'.length);
       return reader.onAppend((streamName, shards) => {
@@ -59,12 +59,12 @@ export function dynamodbSource(dynamodb: DynamoDbService, mapping: EventSourceMa
           record: record as unknown as Record<string, unknown>,
           sequenceNumber: String(record.dynamodb['SequenceNumber']),
           arrivalMs: Number(record.dynamodb['ApproximateCreationDateTime']) * 1000,
+          key: JSON.stringify(record.dynamodb['Keys'] ?? null),
         })),
         next: last === undefined ? position : String(last.dynamodb['SequenceNumber']),
         ended: false,
       };
     },
-    after: (_shard, sequenceNumber) => sequenceNumber,
     onAppend: (listener) =>
       dynamodb.onStreamAppend((tables) => {
         if (tables.has(table)) listener([arn]);

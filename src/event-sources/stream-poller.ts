@@ -7,13 +7,15 @@
  * OnFailure destination); BisectBatchOnFunctionError halves a failing batch; a partial batch
  * response checkpoints before the lowest failed sequence number and retries from there.
  * After a reshard a child shard is read only once its parents are read to their end, so records of
- * one partition key reach the function in order across the split or merge.
+ * one partition key reach the function in order across the split or merge. ParallelizationFactor
+ * runs up to ten batches of a shard at once, records of one key in the same lane, in order.
  * AWS docs: Lambda developer guide "Using Lambda with Kinesis Data Streams" (polling and batching,
- * "Error handling", "Configuring partial batch response"; "Lambda processes ... parent shards before
+ * "Error handling", "Configuring partial batch response", "Concurrent batches per shard"
+ * (ParallelizationFactor); "Lambda processes ... parent shards before
  * child shards" under "Polling and batching streams"), "Using AWS Lambda with Amazon DynamoDB"
  * (the same behaviour), "Retaining records of asynchronous invocations / discarded batches".
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { backoffMs, invokeBatch, pause, type BatchDeps } from './batch.js';
 import type { EventSourceMapping } from './mapping.js';
 import { passesFilters, type EventRecord } from './records.js';
@@ -25,6 +27,8 @@ export interface ShardRecord {
   sequenceNumber: string;
   /** Epoch milliseconds. */
   arrivalMs: number;
+  /** Records with the same key stay in order when batches of a shard run in parallel (Kinesis: the partition key). */
+  key: string;
 }
 
 /** A shard and its lineage. */
@@ -42,8 +46,6 @@ export interface ShardSource {
   start(shard: string, afterParents: boolean): string;
   /** Up to `limit` records from `position`, the position after the last of them, and whether the (closed) shard ends there. */
   read(shard: string, position: string, limit: number): { records: ShardRecord[]; next: string; ended: boolean };
-  /** The position just after the record with `sequenceNumber`. */
-  after(shard: string, sequenceNumber: string): string;
   /** Calls `listener` with the shards that got records (after they are durable); returns the unsubscribe. */
   onAppend(listener: (shards: readonly string[]) => void): () => void;
 }
@@ -57,6 +59,17 @@ export interface StreamPollerDeps extends BatchDeps {
   checkpoints: Checkpoints;
   /** Records a discarded batch at the OnFailure destination (an SQS queue or SNS topic). */
   discard(destination: string, record: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Records split into `factor` lanes by the hash of their key, each keeping its records' order:
+ * "Lambda ... ensures in-order processing at the partition-key level" with a ParallelizationFactor.
+ */
+function lanes(records: ShardRecord[], factor: number): ShardRecord[][] {
+  if (factor === 1) return [records];
+  const byLane: ShardRecord[][] = Array.from({ length: factor }, () => []);
+  for (const record of records) byLane[createHash('md5').update(record.key).digest().readUInt32BE(0) % factor]!.push(record);
+  return byLane.filter((lane) => lane.length > 0);
 }
 
 /** The checkpoint of a shard read to its end. */
@@ -145,72 +158,91 @@ export class StreamPoller {
 
   async #loop(shard: string, afterParents: boolean): Promise<void> {
     const signal = this.#abort.signal;
-    const { checkpoints } = this.#deps;
     const mapping = this.#mapping;
-    let position = checkpoints.get(mapping.uuid, shard);
-    let limit = mapping.batchSize;
-    let attempts = 0;
+    let position = this.#deps.checkpoints.get(mapping.uuid, shard);
+    // Up to ParallelizationFactor batches of the shard at once: one chunk of records, split into lanes.
+    const chunk = mapping.batchSize * mapping.parallelizationFactor;
+    let failures = 0;
     while (!signal.aborted) {
       try {
         // The starting position is stored at once: LATEST means "from when the mapping started", across restarts.
         position ??= this.#checkpoint(shard, this.#source.start(shard, afterParents));
-        let { records, next, ended } = this.#source.read(shard, position, limit);
+        let { records, next, ended } = this.#source.read(shard, position, chunk);
         if (records.length === 0) {
           if (ended) return this.#finish(shard);
           // Idle: sleep until a commit (or a reshard) names this shard (the long timeout only bounds a missed wake-up).
           await this.#waitForRecords(shard, 60_000);
           continue;
         }
-        if (records.length < limit && !ended && mapping.maximumBatchingWindowInSeconds > 0) {
+        if (records.length < mapping.batchSize && !ended && mapping.maximumBatchingWindowInSeconds > 0) {
           const closesAt = records[0]!.arrivalMs + mapping.maximumBatchingWindowInSeconds * 1000;
-          while (records.length < limit && !ended && Date.now() < closesAt && !signal.aborted) {
+          while (records.length < mapping.batchSize && !ended && Date.now() < closesAt && !signal.aborted) {
             await this.#waitForRecords(shard, closesAt - Date.now());
-            ({ records, next, ended } = this.#source.read(shard, position!, limit));
+            ({ records, next, ended } = this.#source.read(shard, position!, chunk));
           }
         }
-        if (signal.aborted) return;
-        const selected = records.filter((r) => passesFilters(mapping.filters, r.record));
-        const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await invokeBatch(this.#deps, mapping, selected.map((r) => r.record), selected.map((r) => r.sequenceNumber));
-        if (signal.aborted) return;
-        if (outcome.kind === 'success') {
-          if (ended) return this.#finish(shard);
-          position = this.#checkpoint(shard, next);
-          limit = mapping.batchSize;
-          attempts = 0;
-          continue;
-        }
-        if (outcome.kind === 'partial') {
-          // Checkpoint before the first failed record; the retry starts there.
-          const first = selected.find((r) => outcome.failed.has(r.sequenceNumber))!;
-          const index = records.indexOf(first);
-          if (index > 0) position = this.#checkpoint(shard, this.#source.after(shard, records[index - 1]!.sequenceNumber));
-        }
-        attempts++;
-        const oldest = records[0]!.arrivalMs;
-        const tooOld = mapping.maximumRecordAgeInSeconds !== -1 && Date.now() - oldest > mapping.maximumRecordAgeInSeconds * 1000;
-        const exhausted = mapping.maximumRetryAttempts !== -1 && attempts > mapping.maximumRetryAttempts;
-        if (outcome.kind === 'failure' && mapping.bisectBatchOnFunctionError && limit > 1 && records.length > 1) {
-          // Halving does not count as a retry.
-          limit = Math.ceil(records.length / 2);
-          attempts--;
-          continue;
-        }
-        if (tooOld || exhausted) {
-          const failed = outcome.kind === 'partial' ? records.slice(records.findIndex((r) => outcome.failed.has(r.sequenceNumber))) : records;
-          await this.#discard(shard, failed, attempts, tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted');
-          if (ended) return this.#finish(shard);
-          position = this.#checkpoint(shard, next);
-          limit = mapping.batchSize;
-          attempts = 0;
-          continue;
-        }
-        await pause(backoffMs(attempts), signal);
+        const delivered = await Promise.all(lanes(records, mapping.parallelizationFactor).map((lane) => this.#deliver(shard, lane)));
+        if (signal.aborted || !delivered.every(Boolean)) return;
+        // The checkpoint moves once every lane is through the chunk.
+        if (ended) return this.#finish(shard);
+        position = this.#checkpoint(shard, next);
+        failures = 0;
       } catch (error) {
         if (signal.aborted) return;
         this.#deps.log.warn(`event source ${mapping.uuid} (${mapping.eventSourceArn}) ${shard}: ${(error as Error).message}`);
-        await pause(backoffMs(++attempts), signal);
+        await pause(backoffMs(++failures), signal);
       }
     }
+  }
+
+  /**
+   * Invokes the function with `records` in order, BatchSize at a time, each batch retried until it
+   * succeeds or is discarded; false when stopped first.
+   */
+  async #deliver(shard: string, records: ShardRecord[]): Promise<boolean> {
+    const signal = this.#abort.signal;
+    const mapping = this.#mapping;
+    let pending = records;
+    let limit = mapping.batchSize;
+    let attempts = 0;
+    while (pending.length > 0) {
+      if (signal.aborted) return false;
+      const batch = pending.slice(0, limit);
+      const selected = batch.filter((r) => passesFilters(mapping.filters, r.record));
+      const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await invokeBatch(this.#deps, mapping, selected.map((r) => r.record), selected.map((r) => r.sequenceNumber));
+      if (signal.aborted) return false;
+      if (outcome.kind === 'success') {
+        pending = pending.slice(batch.length);
+        limit = mapping.batchSize;
+        attempts = 0;
+        continue;
+      }
+      let failed = batch;
+      if (outcome.kind === 'partial') {
+        // The records before the first failed one are done; the retry starts there.
+        const index = batch.findIndex((r) => outcome.failed.has(r.sequenceNumber));
+        pending = pending.slice(index);
+        failed = batch.slice(index);
+      }
+      attempts++;
+      const tooOld = mapping.maximumRecordAgeInSeconds !== -1 && Date.now() - failed[0]!.arrivalMs > mapping.maximumRecordAgeInSeconds * 1000;
+      const exhausted = mapping.maximumRetryAttempts !== -1 && attempts > mapping.maximumRetryAttempts;
+      if (outcome.kind === 'failure' && mapping.bisectBatchOnFunctionError && limit > 1 && batch.length > 1) {
+        // Halving does not count as a retry.
+        limit = Math.ceil(batch.length / 2);
+        attempts--;
+        continue;
+      }
+      if (tooOld || exhausted) {
+        await this.#discard(shard, failed, attempts, tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted');
+        pending = pending.slice(failed.length);
+        limit = mapping.batchSize;
+        attempts = 0;
+        continue;
+      }
+      await pause(backoffMs(attempts), signal);
+    }
+    return true;
   }
 
   #checkpoint(shard: string, position: string): string {
