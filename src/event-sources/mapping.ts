@@ -35,6 +35,8 @@ export interface EventSourceMapping {
   bisectBatchOnFunctionError: boolean;
   /** Streams: concurrent batches per shard (1-10). */
   parallelizationFactor: number;
+  /** Streams: seconds of a tumbling window, 0 = none. */
+  tumblingWindowInSeconds: number;
   /** Streams: where a batch that exhausted its retries is recorded (an SQS queue or SNS topic ARN). */
   onFailureDestination: string | undefined;
   /** SQS: concurrent batches (ScalingConfig.MaximumConcurrency). */
@@ -125,6 +127,7 @@ export function normalizeMapping(uuid: string, functionArn: string, props: Recor
     maximumRecordAgeInSeconds: stream ? recordAge(props) : -1,
     bisectBatchOnFunctionError: stream && String(props['BisectBatchOnFunctionError'] ?? false) === 'true',
     parallelizationFactor: stream ? integer(props, 'ParallelizationFactor', 1, 1, 10) : 1,
+    tumblingWindowInSeconds: stream ? integer(props, 'TumblingWindowInSeconds', 0, 0, 900) : 0,
     onFailureDestination: stream && typeof destination === 'string' && destination !== '' ? destination : undefined,
     maximumConcurrency: scaling?.MaximumConcurrency === undefined ? undefined : integer(scaling as Record<string, unknown>, 'MaximumConcurrency', 2, 2, 1000),
     filterCriteria: filterCriteria?.criteria,
@@ -189,6 +192,7 @@ export function configuration(mapping: EventSourceMapping, state?: string): Reco
     out['StartingPosition'] = mapping.startingPosition;
     if (mapping.startingPositionTimestamp !== undefined) out['StartingPositionTimestamp'] = mapping.startingPositionTimestamp;
     out['ParallelizationFactor'] = mapping.parallelizationFactor;
+    out['TumblingWindowInSeconds'] = mapping.tumblingWindowInSeconds;
     out['MaximumRetryAttempts'] = mapping.maximumRetryAttempts;
     out['MaximumRecordAgeInSeconds'] = mapping.maximumRecordAgeInSeconds;
     out['BisectBatchOnFunctionError'] = mapping.bisectBatchOnFunctionError;

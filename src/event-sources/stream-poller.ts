@@ -16,9 +16,10 @@
  * (the same behaviour), "Retaining records of asynchronous invocations / discarded batches".
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { backoffMs, invokeBatch, pause, type BatchDeps } from './batch.js';
+import { backoffMs, invokeBatch, pause, type BatchDeps, type Outcome } from './batch.js';
 import type { EventSourceMapping } from './mapping.js';
 import { passesFilters, type EventRecord } from './records.js';
+import { MAX_STATE_BYTES, stateOf, TumblingWindows, type OpenWindow } from './tumbling-window.js';
 
 /** One record as a shard source hands it over. */
 export interface ShardRecord {
@@ -72,6 +73,14 @@ function lanes(records: ShardRecord[], factor: number): ShardRecord[][] {
   return byLane.filter((lane) => lane.length > 0);
 }
 
+function parseResponse(payload: Buffer | undefined): unknown {
+  try {
+    return payload === undefined || payload.length === 0 ? null : JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** The checkpoint of a shard read to its end. */
 const SHARD_END = 'SHARD_END';
 
@@ -79,6 +88,8 @@ export class StreamPoller {
   readonly #mapping: EventSourceMapping;
   readonly #source: ShardSource;
   readonly #deps: StreamPollerDeps;
+  /** TumblingWindowInSeconds > 0: batches of one window at a time, state passed along. */
+  readonly #windows: TumblingWindows | undefined;
   readonly #abort = new AbortController();
   /** Wakes the shard loop waiting for records. */
   readonly #wakers = new Map<string, () => void>();
@@ -91,6 +102,7 @@ export class StreamPoller {
     this.#mapping = mapping;
     this.#source = source;
     this.#deps = deps;
+    this.#windows = mapping.tumblingWindowInSeconds > 0 ? new TumblingWindows(mapping.tumblingWindowInSeconds, mapping.uuid, deps.checkpoints) : undefined;
   }
 
   start(): void {
@@ -168,11 +180,30 @@ export class StreamPoller {
         // The starting position is stored at once: LATEST means "from when the mapping started", across restarts.
         position ??= this.#checkpoint(shard, this.#source.start(shard, afterParents));
         let { records, next, ended } = this.#source.read(shard, position, chunk);
+        const windows = this.#windows;
+        const open = windows?.open(shard);
         if (records.length === 0) {
+          // A window ends when its time is up (or its closed shard is read to the end): the final invocation.
+          if (open !== undefined && (ended || Date.now() >= windows!.endOf(open.start))) {
+            if (!(await this.#closeWindow(shard, open, false))) return;
+            continue;
+          }
           if (ended) return this.#finish(shard);
           // Idle: sleep until a commit (or a reshard) names this shard (the long timeout only bounds a missed wake-up).
-          await this.#waitForRecords(shard, 60_000);
+          await this.#waitForRecords(shard, open === undefined ? 60_000 : windows!.endOf(open.start) - Date.now());
           continue;
+        }
+        if (windows !== undefined) {
+          const start = windows.startOf(records[0]!.arrivalMs);
+          // A record of a later window closes the open one first.
+          if (open !== undefined && open.start !== start) {
+            if (!(await this.#closeWindow(shard, open, false))) return;
+            continue;
+          }
+          // A batch never spans two windows.
+          const count = records.findIndex((r) => windows.startOf(r.arrivalMs) !== start);
+          if (count !== -1) ({ records, next, ended } = this.#source.read(shard, position, count));
+          if (open === undefined) windows.save(shard, { start, state: {} });
         }
         if (records.length < mapping.batchSize && !ended && mapping.maximumBatchingWindowInSeconds > 0) {
           const closesAt = records[0]!.arrivalMs + mapping.maximumBatchingWindowInSeconds * 1000;
@@ -181,7 +212,9 @@ export class StreamPoller {
             ({ records, next, ended } = this.#source.read(shard, position!, chunk));
           }
         }
-        const delivered = await Promise.all(lanes(records, mapping.parallelizationFactor).map((lane) => this.#deliver(shard, lane)));
+        // A window's state is one per shard: its batches run one at a time.
+        const parallel = windows === undefined ? mapping.parallelizationFactor : 1;
+        const delivered = await Promise.all(lanes(records, parallel).map((lane) => this.#deliver(shard, lane)));
         if (signal.aborted || !delivered.every(Boolean)) return;
         // The checkpoint moves once every lane is through the chunk.
         if (ended) return this.#finish(shard);
@@ -209,7 +242,7 @@ export class StreamPoller {
       if (signal.aborted) return false;
       const batch = pending.slice(0, limit);
       const selected = batch.filter((r) => passesFilters(mapping.filters, r.record));
-      const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await invokeBatch(this.#deps, mapping, selected.map((r) => r.record), selected.map((r) => r.sequenceNumber));
+      const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await this.#invoke(shard, selected);
       if (signal.aborted) return false;
       if (outcome.kind === 'success') {
         pending = pending.slice(batch.length);
@@ -243,6 +276,44 @@ export class StreamPoller {
       await pause(backoffMs(attempts), signal);
     }
     return true;
+  }
+
+  /** One batch; in a tumbling window with the window's fields, and the state the function answers kept for the next. */
+  async #invoke(shard: string, selected: ShardRecord[]): Promise<Outcome> {
+    const mapping = this.#mapping;
+    const windows = this.#windows;
+    const open = windows?.open(shard);
+    const records = selected.map((r) => r.record);
+    const ids = selected.map((r) => r.sequenceNumber);
+    if (open === undefined) return invokeBatch(this.#deps, mapping, records, ids);
+    const outcome = await invokeBatch(this.#deps, mapping, records, ids, windows!.eventFields(shard, mapping.eventSourceArn, open, false, false));
+    if (outcome.kind === 'failure') return outcome;
+    const state = stateOf(parseResponse(outcome.payload));
+    // "If the response does not contain a state property, Lambda considers this a failed invocation."
+    if (state === undefined) return { kind: 'failure', reason: 'the tumbling window response has no state' };
+    const window = { start: open.start, state };
+    if (JSON.stringify(state).length > MAX_STATE_BYTES) await this.#closeWindow(shard, window, true);
+    else windows!.save(shard, window);
+    return outcome;
+  }
+
+  /**
+   * The final invocation of a window (no records, `isFinalInvokeForWindow`), retried until it
+   * succeeds ("your Lambda function suspends further processing until a successful invocation");
+   * then the state is dropped, or, when the state outgrew 1 MB, the same window goes on with a fresh one.
+   */
+  async #closeWindow(shard: string, window: OpenWindow, terminatedEarly: boolean): Promise<boolean> {
+    const windows = this.#windows!;
+    const signal = this.#abort.signal;
+    for (let attempts = 1; !signal.aborted; attempts++) {
+      const outcome = await invokeBatch(this.#deps, this.#mapping, [], [], windows.eventFields(shard, this.#mapping.eventSourceArn, window, true, terminatedEarly));
+      if (outcome.kind !== 'failure') {
+        windows.save(shard, terminatedEarly ? { start: window.start, state: {} } : undefined);
+        return true;
+      }
+      await pause(backoffMs(attempts), signal);
+    }
+    return false;
   }
 
   #checkpoint(shard: string, position: string): string {
