@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `gatehouse` command: argument parsing only; the work happens in server/ and definitions/. */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { loadDefinition, DefinitionError } from '../definitions/index.js';
 import { compileDeployment, CompileError } from '../apigw/deployment.js';
 import { startGatehouse } from '../server/gatehouse.js';
@@ -107,6 +108,13 @@ async function main(argv: string[]): Promise<number> {
         return await invoke(file, extra[0]!, values.event, loadOptions, resolve(values['data-dir'], 'build'));
       case 'validate': {
         const project = await loadDefinition(resolve(file), loadOptions);
+        // esbuild functions are built as serve would build them, so their build errors show here too.
+        const buildDir = mkdtempSync(join(tmpdir(), 'gatehouse-validate-'));
+        try {
+          await buildFunctions(project.functions, buildDir);
+        } finally {
+          rmSync(buildDir, { recursive: true, force: true });
+        }
         const http = new HttpClient();
         const lambda = new LambdaRuntime(project.functions, { awsEndpoint: 'http://127.0.0.1:4566', region: project.region, accountId: project.accountId });
         try {

@@ -28,7 +28,9 @@
  * functions' UTC), and protection from process-wide actions (process.kill(process.pid),
  * process.abort(), a crashing native addon). Functions that need those run as child processes.
  * Both keep: their own process.env and module cache, a heap limit from MemorySize, timeout kill,
- * crash and out-of-memory recovery.
+ * crash and out-of-memory recovery. A thread is also frozen between invocations, as Lambda does
+ * (shared-channel.ts); a child process is not: stopping it (SIGSTOP) would leave it behind,
+ * stopped, if gatehouse were killed.
  */
 import type { FunctionDefinition } from '../definitions/model.js';
 import {

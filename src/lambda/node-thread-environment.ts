@@ -9,44 +9,52 @@ import type { Readable } from 'node:stream';
 import { nodeWorkerScript } from './code.js';
 import { LineSplitter } from './environment.js';
 import { NodeEnvironment } from './node-environment.js';
-import { postBytes } from './protocol.js';
+import { HostChannel } from './shared-channel.js';
 
 /** A worker over its heap limit fails with this code, then exits. */
 const WORKER_OOM = 'ERR_WORKER_OUT_OF_MEMORY';
 
 export class ThreadEnvironment extends NodeEnvironment {
   #worker: Worker | undefined = undefined;
+  #channel: HostChannel | undefined = undefined;
   #outOfMemory = false;
 
   protected launch(): boolean {
     const { fn, env } = this.options;
     // The time zone is process-wide: Lambda's (TZ=:UTC) becomes gatehouse's before the first worker.
     if (env['TZ'] !== undefined && process.env['TZ'] !== env['TZ']) process.env['TZ'] = env['TZ'];
+    const channel = new HostChannel((data) => this.decoder.push(data));
     let worker: Worker;
     try {
       worker = new Worker(nodeWorkerScript, {
         env,
+        workerData: { channel: channel.environmentEnd },
+        transferList: [channel.environmentEnd.port],
         resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
         // The runtime sends every console and process.stdout/stderr write as frames.
         stdout: true,
         stderr: true,
       });
     } catch {
+      channel.close();
       return false;
     }
     this.#worker = worker;
+    this.#channel = channel;
     this.#passThrough(worker.stdout);
     this.#passThrough(worker.stderr);
-    worker.on('message', (data: Uint8Array) => this.decoder.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === WORKER_OOM) this.#outOfMemory = true;
     });
-    worker.on('exit', (code) => this.exited({ kind: 'exit', code, signal: null, outOfMemory: this.#outOfMemory }));
+    worker.on('exit', (code) => {
+      channel.close();
+      this.exited({ kind: 'exit', code, signal: null, outOfMemory: this.#outOfMemory });
+    });
     return true;
   }
 
   protected send(frame: Buffer): void {
-    if (this.#worker) postBytes(this.#worker, frame);
+    this.#channel?.send(frame);
   }
 
   protected stop(): void {

@@ -75,17 +75,6 @@ function writeHeader(target: Buffer, type: FrameType, meta: string, metaLength: 
 }
 
 /** Reassembles frames from stream chunks; the common case (one frame inside one chunk) copies nothing. */
-/**
- * Sends bytes to or from a worker thread as a right-sized, transferred copy. A small Buffer is a
- * view into node's shared 8 KiB pool, and posting a view clones its whole ArrayBuffer: measured as
- * the largest cost of a warm invocation (38% of the gateway thread's profile).
- */
-export function postBytes(port: { postMessage(value: unknown, transfer: ArrayBuffer[]): void }, data: Uint8Array): void {
-  const own = new Uint8Array(data.byteLength);
-  own.set(data);
-  port.postMessage(own, [own.buffer]);
-}
-
 export class FrameDecoder {
   readonly #onFrame: (type: number, meta: string, payload: Buffer) => void;
   #chunks: Buffer[] = [];

@@ -3,8 +3,11 @@
  * "Building Node.js Lambda functions with esbuild in AWS SAM", serverless-sam-cli-using-build-typescript.html).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DefinitionError } from '../../src/definitions/errors.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -47,6 +50,9 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<{ statusCode
   'greeter/src/types.ts': `export interface APIGatewayProxyEvent { pathParameters: Record<string, string> | null }\n`,
 });
 
+/** The CLI bundle users run (dist/gatehouse.mjs, from `npm run build`). */
+const CLI = join(resolve(fileURLToPath(import.meta.url), '../../../..'), 'dist/gatehouse.mjs');
+
 const gateways: TestGateway[] = [];
 after(() => Promise.all(gateways.map((g) => g.close())));
 
@@ -67,6 +73,23 @@ describe('BuildMethod: esbuild', () => {
       assert.match(error.message, /#\/Resources\/Greeter\/Metadata: esbuild: \S*greeter\/src\/shout\.ts:2:\d+: Unexpected ";"/);
       return true;
     });
+  });
+
+  it('gatehouse validate builds the functions and reports a build error the same way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-esbuild-validate-'));
+    try {
+      const broken = { ...files('hello'), 'greeter/src/shout.ts': `export const shout = (text: string): string => {\n  return text +;\n};\n` };
+      for (const [name, text] of Object.entries(broken)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
+      writeFileSync(join(dir, 'template.yaml'), template(PROPERTIES));
+      const result = spawnSync(process.execPath, [CLI, 'validate', join(dir, 'template.yaml')], { encoding: 'utf8' });
+      assert.equal(result.status, 1, result.stdout);
+      assert.match(result.stderr, /#\/Resources\/Greeter\/Metadata: esbuild: \S*greeter\/src\/shout\.ts:2:\d+: Unexpected ";"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rebuilds on --watch when a source file changes', async () => {

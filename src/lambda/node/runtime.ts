@@ -18,6 +18,12 @@ export interface RuntimeChannel {
   /** Last-chance synchronous send while the environment exits; may drop data. */
   writeSync(data: Buffer): void;
   onData(listener: (chunk: Buffer) => void): void;
+  /**
+   * The environment has nothing to do until gatehouse sends the next frame. A channel may block
+   * here (the environment is frozen meanwhile, as Lambda freezes it between invocations), then
+   * hand what arrived to the onData listener.
+   */
+  idle?(): void;
   /** The channel alone must not keep the environment alive while waiting for an empty event loop. */
   ref(): void;
   unref(): void;
@@ -93,15 +99,22 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
 
   // ---- the context object ----
 
+  // Read once: every process.env access is a call into node's environment store.
+  const functionName = env['AWS_LAMBDA_FUNCTION_NAME'];
+  const functionVersion = env['AWS_LAMBDA_FUNCTION_VERSION'];
+  const memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
+  const logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'];
+  const logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'];
+
   class InvokeContext {
     callbackWaitsForEmptyEventLoop = true;
-    readonly functionName = env['AWS_LAMBDA_FUNCTION_NAME'];
-    readonly functionVersion = env['AWS_LAMBDA_FUNCTION_VERSION'];
+    readonly functionName = functionName;
+    readonly functionVersion = functionVersion;
     readonly invokedFunctionArn: string;
-    readonly memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
+    readonly memoryLimitInMB = memoryLimitInMB;
     readonly awsRequestId: string;
-    readonly logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'];
-    readonly logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'];
+    readonly logGroupName = logGroupName;
+    readonly logStreamName = logStreamName;
     readonly identity: unknown = undefined;
     readonly clientContext: unknown;
     readonly #deadlineMs: number;
@@ -172,6 +185,14 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
     postNow(Frame.Error, `${rss()}\0${fatal ? '1' : '0'}`, safeStringify(toErrorBody(error)), onFlushed);
   }
 
+  /** The invocation failed (the function's error, or its result could not be sent): the environment stays. */
+  function invokeError(error: unknown, logged: Error): void {
+    console.error('Invoke Error', formatted(logged));
+    invoking = false;
+    sendError(error, false);
+    channel.idle?.();
+  }
+
   function runInvocation(handler: Handler, meta: string, payload: Buffer): void {
     const [requestId = '', deadline = '0', arn = '', clientContextText = '', traceId = ''] = meta.split('\0');
     let event: unknown;
@@ -179,6 +200,7 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
       event = JSON.parse(payload.toString('utf8'));
     } catch (error) {
       postNow(Frame.InvalidEvent, '', (error as Error).message);
+      channel.idle?.();
       return;
     }
     let clientContext: unknown;
@@ -199,9 +221,7 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
       finished = true;
       cancelEventLoopWait();
       if (err !== undefined && err !== null) {
-        console.error('Invoke Error', formatted(err instanceof Error ? err : new Error(String(err))));
-        invoking = false;
-        sendError(err, false);
+        invokeError(err, err instanceof Error ? err : new Error(String(err)));
         return;
       }
       let body: string;
@@ -209,14 +229,13 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
         body = JSON.stringify(result === undefined ? null : result);
       } catch (error) {
         const failure = runtimeError('Runtime.JSONStringifyError', 'Unable to stringify response body', error);
-        console.error('Invoke Error', formatted(failure));
-        invoking = false;
-        sendError(failure, false);
+        invokeError(failure, failure);
         return;
       }
       const send = (): void => {
         invoking = false;
         postNow(Frame.Result, rss(), body);
+        channel.idle?.();
       };
       if (viaCallback && context.callbackWaitsForEmptyEventLoop) whenEventLoopEmpty(send);
       else send();
@@ -280,4 +299,5 @@ export async function runRuntime(channel: RuntimeChannel): Promise<void> {
   });
   channel.onData((chunk) => decoder.push(chunk));
   postNow(Frame.Ready, rss(), '');
+  channel.idle?.();
 }

@@ -1,26 +1,32 @@
 /**
- * Entry of a Node.js execution environment run as a worker thread: frames travel as messages on
- * the worker's port. A worker cannot chdir, so process.cwd() answers the task root as Lambda's
- * working directory (/var/task) would (relative fs paths still resolve against gatehouse's cwd).
+ * Entry of a Node.js execution environment run as a worker thread: frames travel through the
+ * shared-memory channel (../shared-channel.ts). A worker cannot chdir, so process.cwd() answers
+ * the task root as Lambda's working directory (/var/task) would (relative fs paths still resolve
+ * against gatehouse's cwd).
  */
-import { parentPort } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { runRuntime } from './runtime.js';
-import { postBytes } from '../protocol.js';
+import { EnvironmentChannel, type SharedChannelEnd } from '../shared-channel.js';
 
-const port = parentPort!;
+const channel = new EnvironmentChannel((workerData as { channel: SharedChannelEnd }).channel);
 const taskRoot = process.env['LAMBDA_TASK_ROOT'];
 if (taskRoot !== undefined) process.cwd = () => taskRoot;
 
+let deliver: (chunk: Buffer) => void = () => {};
 await runRuntime({
   write: (data, onFlushed) => {
-    postBytes(port, data);
+    channel.send(data);
     onFlushed?.();
   },
-  // Messages posted while the thread exits are still delivered.
-  writeSync: (data) => postBytes(port, data),
-  onData: (listener) => port.on('message', (data: Uint8Array) => listener(Buffer.from(data.buffer, data.byteOffset, data.byteLength))),
-  ref: () => port.ref(),
-  unref: () => port.unref(),
+  writeSync: (data) => channel.sendBeforeExit(data),
+  onData: (listener) => {
+    deliver = listener;
+  },
+  // A fresh macrotask, so that the wait never nests inside the invocation that just ended.
+  idle: () => setImmediate(() => deliver(channel.receive())),
+  // The channel holds no handle that keeps the event loop alive.
+  ref: () => {},
+  unref: () => {},
   // The isolate's own memory: heap plus off-heap buffers (the process's RSS is gatehouse's).
   memoryBytes: () => {
     const usage = process.memoryUsage();
