@@ -7,44 +7,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { LambdaClient, GetEventSourceMappingCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startKinesisConsumer, type KinesisConsumer } from '../support/kinesis-consumer.js';
 import { until } from '../support/wait.js';
 
-const TEMPLATE = `
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Feed:
-    Type: AWS::Kinesis::Stream
-    Properties: {Name: feed, ShardCount: 1}
-  Consumer:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: consumer
-      Runtime: nodejs20.x
-      CodeUri: fn
-      Handler: consumer.handler
-      Timeout: 5
-      Events:
-        Feed:
-          Type: Kinesis
-          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON, BatchSize: 2, ParallelizationFactor: 4}
-`;
-
 // Each invocation records when it ran, so overlapping batches show.
-const FILES = {
-  'fn/consumer.mjs': `import { appendFileSync } from 'node:fs';
+const HANDLER = `import { appendFileSync } from 'node:fs';
 export const handler = async (event) => {
   const started = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 150));
   const records = event.Records.map((r) => ({ key: r.kinesis.partitionKey, data: Buffer.from(r.kinesis.data, 'base64').toString() }));
   appendFileSync(new URL('./batches.jsonl', import.meta.url), JSON.stringify({ started, ended: Date.now(), records }) + '\\n');
 };
-`,
-};
+`;
 
 interface Batch {
   started: number;
@@ -52,29 +28,20 @@ interface Batch {
   records: { key: string; data: string }[];
 }
 
-let gw: TestGateway;
-let kinesis: KinesisClient;
+let consumer: KinesisConsumer;
 
 before(async () => {
-  gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', files: FILES });
-  kinesis = new KinesisClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  consumer = await startKinesisConsumer(HANDLER, 'BatchSize: 2, ParallelizationFactor: 4');
 });
-after(async () => {
-  kinesis?.destroy();
-  await gw?.close();
-});
+after(() => consumer?.close());
 
-function batches(): Batch[] {
-  const file = join(gw.dir, 'fn', 'batches.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Batch);
-}
+const batches = () => consumer.lines<Batch>('batches');
 
 test('batches of one shard run concurrently, each partition key in order', async () => {
   const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
   const records = [];
   for (let i = 0; i < 5; i++) for (const key of keys) records.push({ PartitionKey: key, Data: Buffer.from(`${key}-${i}`) });
-  await kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: records }));
+  await consumer.kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: records }));
 
   const done = await until('every record to reach the function', () => {
     const all = batches();
@@ -91,7 +58,7 @@ test('batches of one shard run concurrently, each partition key in order', async
   const overlapping = done.some((x) => done.some((y) => x !== y && x.started < y.ended && y.started < x.ended));
   assert.ok(overlapping, 'concurrent batches');
 
-  const lambda = new LambdaClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const lambda = new LambdaClient({ endpoint: consumer.gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const { EventSourceMappings } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'consumer' }));
   const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: EventSourceMappings![0]!.UUID }));
   assert.equal(mapping.ParallelizationFactor, 4);

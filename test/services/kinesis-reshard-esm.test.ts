@@ -7,62 +7,31 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DescribeStreamSummaryCommand, KinesisClient, MergeShardsCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { DescribeStreamSummaryCommand, MergeShardsCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { startKinesisConsumer, type KinesisConsumer } from '../support/kinesis-consumer.js';
 import { until } from '../support/wait.js';
 
-const TEMPLATE = `
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Feed:
-    Type: AWS::Kinesis::Stream
-    Properties: {Name: feed, ShardCount: 1}
-  Consumer:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: consumer
-      Runtime: nodejs20.x
-      CodeUri: fn
-      Handler: consumer.handler
-      Timeout: 5
-      Events:
-        Feed:
-          Type: Kinesis
-          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON, BatchSize: 3}
-`;
-
 // A slow consumer: the parent shard still has unread records when the children receive theirs.
-const FILES = {
-  'fn/consumer.mjs': `import { appendFileSync } from 'node:fs';
+const HANDLER = `import { appendFileSync } from 'node:fs';
 export const handler = async (event) => {
   await new Promise((resolve) => setTimeout(resolve, 60));
   for (const r of event.Records) {
     appendFileSync(new URL('./seen.jsonl', import.meta.url), JSON.stringify({ key: r.kinesis.partitionKey, data: Buffer.from(r.kinesis.data, 'base64').toString(), shard: r.eventID.split(':')[0] }) + '\\n');
   }
 };
-`,
-};
+`;
 
 const HALF = 1n << 127n;
-let gw: TestGateway;
+let consumer: KinesisConsumer;
 let kinesis: KinesisClient;
 
 before(async () => {
-  gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', files: FILES });
-  kinesis = new KinesisClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  consumer = await startKinesisConsumer(HANDLER, 'BatchSize: 3');
+  kinesis = consumer.kinesis;
 });
-after(async () => {
-  kinesis?.destroy();
-  await gw?.close();
-});
+after(() => consumer?.close());
 
-function seen(): { key: string; data: string; shard: string }[] {
-  const file = join(gw.dir, 'fn', 'seen.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { key: string; data: string; shard: string });
-}
+const seen = () => consumer.lines<{ key: string; data: string; shard: string }>('seen');
 
 /** Ten records for each of two keys, one on each side of the split point. */
 async function write(round: string): Promise<void> {

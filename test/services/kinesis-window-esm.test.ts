@@ -7,42 +7,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { startKinesisConsumer, type KinesisConsumer } from '../support/kinesis-consumer.js';
 import { until } from '../support/wait.js';
 
-const TEMPLATE = `
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Feed:
-    Type: AWS::Kinesis::Stream
-    Properties: {Name: feed, ShardCount: 1}
-  Totals:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: totals
-      Runtime: nodejs20.x
-      CodeUri: fn
-      Handler: totals.handler
-      Events:
-        Feed:
-          Type: Kinesis
-          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON, BatchSize: 2, TumblingWindowInSeconds: 2}
-`;
-
 // Sums the numbers of a window in its state; logs what each invocation got.
-const FILES = {
-  'fn/totals.mjs': `import { appendFileSync } from 'node:fs';
+const HANDLER = `import { appendFileSync } from 'node:fs';
 export const handler = async (event) => {
   const { Records, ...window } = event;
   appendFileSync(new URL('./calls.jsonl', import.meta.url), JSON.stringify({ ...window, records: Records.length }) + '\\n');
   const total = (event.state.total ?? 0) + Records.reduce((sum, r) => sum + Number(Buffer.from(r.kinesis.data, 'base64').toString()), 0);
   return { state: { total } };
 };
-`,
-};
+`;
 
 interface Call {
   window: { start: string; end: string };
@@ -54,26 +31,17 @@ interface Call {
   records: number;
 }
 
-let gw: TestGateway;
-let kinesis: KinesisClient;
+let consumer: KinesisConsumer;
 
 before(async () => {
-  gw = await startTestGateway(TEMPLATE, { fileName: 'template.yaml', files: FILES });
-  kinesis = new KinesisClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  consumer = await startKinesisConsumer(HANDLER, 'BatchSize: 2, TumblingWindowInSeconds: 2');
 });
-after(async () => {
-  kinesis?.destroy();
-  await gw?.close();
-});
+after(() => consumer?.close());
 
-function calls(): Call[] {
-  const file = join(gw.dir, 'fn', 'calls.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Call);
-}
+const calls = () => consumer.lines<Call>('calls');
 
 test('the batches of a window pass their state along; the final invocation gets the aggregate', async () => {
-  await kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: [1, 2, 3, 4, 5].map((n) => ({ PartitionKey: 'k', Data: Buffer.from(String(n)) })) }));
+  await consumer.kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: [1, 2, 3, 4, 5].map((n) => ({ PartitionKey: 'k', Data: Buffer.from(String(n)) })) }));
   const all = await until('the final invocation of the window', () => {
     const seen = calls();
     return seen.some((c) => c.isFinalInvokeForWindow) ? seen : undefined;
@@ -92,7 +60,7 @@ test('the batches of a window pass their state along; the final invocation gets 
   assert.equal(final.shardId, 'shardId-000000000000');
   assert.equal(final.eventSourceARN, 'arn:aws:kinesis:us-east-1:000000000000:stream/feed');
   // The state is dropped with the window: the next window starts from {}.
-  await kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: [{ PartitionKey: 'k', Data: Buffer.from('7') }] }));
+  await consumer.kinesis.send(new PutRecordsCommand({ StreamName: 'feed', Records: [{ PartitionKey: 'k', Data: Buffer.from('7') }] }));
   const next = await until('a batch of a later window', () => calls().find((c) => c.window.start > final.window.start));
   assert.deepEqual(next.state, {});
 });
