@@ -5,7 +5,9 @@
  * checkpoint past the batch; a failure retries the same records, in order, with backoff, until
  * MaximumRetryAttempts or MaximumRecordAgeInSeconds (then the batch is skipped and recorded at the
  * OnFailure destination); BisectBatchOnFunctionError halves a failing batch; a partial batch
- * response checkpoints before the lowest failed sequence number and retries from there.
+ * response retries from the lowest failed sequence number. The checkpoint moves past a chunk of
+ * records once all of it is processed or discarded. With TumblingWindowInSeconds the batches carry
+ * the window's state (tumbling-window.ts).
  * After a reshard a child shard is read only once its parents are read to their end, so records of
  * one partition key reach the function in order across the split or merge. ParallelizationFactor
  * runs up to ten batches of a shard at once, records of one key in the same lane, in order.
