@@ -13,7 +13,8 @@ import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
+import type { CredentialProvider } from '../http/sigv4-signer.js';
+import { LambdaRuntime, lambdaTargetsAws, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
@@ -27,13 +28,14 @@ import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { apiGatewayService } from '../services/apigateway/index.js';
-import { localAwsClient } from '../services/aws-client.js';
+import { awsClient } from '../services/aws-client.js';
 import { prepareSecrets } from '../services/secretsmanager/index.js';
 import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { acceptedKeys, type SecretLookup } from './signature-check.js';
-import { ServiceTargets } from '../http/service-targets.js';
+import { ServiceTargets, TargetError, targetsAws } from '../http/service-targets.js';
+import { credentialsProblem, standardCredentials } from '../http/aws-credentials.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -119,13 +121,21 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   let targets: ServiceTargets;
+  // One credential chain for every call signed for real AWS (services and functions), loaded only if one is targeted.
+  const awsCredentials = targetsAws(options.targets) || lambdaTargetsAws(options.lambdaTargets) ? standardCredentials() : undefined;
   try {
-    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
+    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl, awsCredentials);
+    const problem = awsCredentials === undefined ? undefined : await credentialsProblem(awsCredentials);
+    if (problem !== undefined) {
+      throw new TargetError(
+        `--target ...=aws needs AWS credentials from the standard chain (environment, AWS_PROFILE of ~/.aws/config and ~/.aws/credentials, SSO, credential_process, web identity, container or instance role): ${problem}`,
+      );
+    }
   } catch (error) {
     await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
     throw error;
   }
-  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
+  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets, credentials: awsCredentials };
   const shared = {
     http,
     log,
@@ -219,7 +229,7 @@ async function buildServing(
     databaseHost: string;
     postgresUrl?: string;
     databaseEngine?: 'postgres' | 'pglite';
-    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
+    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined; credentials: CredentialProvider | undefined };
     redis: RedisConnection | null;
     lookupSecret: SecretLookup | undefined;
     targets: ServiceTargets;
@@ -237,6 +247,7 @@ async function buildServing(
     logSink: (line) => log.info(line),
     ...(shared.lambda.isolation === undefined ? {} : { isolation: shared.lambda.isolation }),
     ...(shared.lambda.targets === undefined ? {} : { targets: shared.lambda.targets }),
+    ...(shared.lambda.credentials === undefined ? {} : { awsCredentials: shared.lambda.credentials }),
   });
   const gateway: GatewayServices = {
     http,
@@ -264,7 +275,7 @@ async function buildServing(
       log,
       project,
       lambda,
-      callAws: localAwsClient(awsUrl, http, project.region),
+      callAws: awsClient(shared.targets, http, project.region),
       iam,
       databaseHost: shared.databaseHost,
       ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),

@@ -23,3 +23,11 @@ export function openDatabase(file: string): Database {
   db.pragma('foreign_keys = ON');
   return db;
 }
+
+/** Adds the columns a newer release needs to a table created by an older one (`name` -> column definition). */
+export function ensureColumns(db: Database, table: string, columns: Record<string, string>): void {
+  const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+  for (const [name, definition] of Object.entries(columns)) {
+    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  }
+}
