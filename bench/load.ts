@@ -226,6 +226,8 @@ export interface ClosedLoopOptions {
   serverPid?: number;
   /** Return the latency buckets too (loads split over several processes are merged by mergeLoads). */
   keepHistogram?: boolean;
+  /** Ends the warm-up instead of a wait of warmupSeconds; gets the number of calls completed so far. */
+  warmup?: (calls: () => number) => Promise<void>;
 }
 
 export interface HistogramSnapshot {
@@ -332,7 +334,8 @@ export async function closedLoop(send: () => Promise<Outcome>, options: ClosedLo
   let loaderCpu0 = process.cpuUsage();
   let loaderCpuUs = 0;
   const workers = Array.from({ length: options.connections }, () => worker());
-  await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
+  if (options.warmup) await options.warmup(() => warmupRequests);
+  else await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
   serverCpu0 = options.serverPid === undefined ? null : treeCpuTimeMs(options.serverPid);
   const machine0 = machineBusyMs();
   loaderCpu0 = process.cpuUsage();

@@ -1,8 +1,14 @@
 /**
  * Load generator for AWS operations: child processes that prepare one operation on one endpoint
  * with the SDK v3 client and together keep N of them in flight (closed loop), measured like the
- * HTTP load. The SDK costs milliseconds of CPU per call on a busy machine, more than a fast
- * server: several processes (BENCH_CLIENT_PROCESSES) keep the client from being the bottleneck.
+ * HTTP load. The SDK costs hundreds of µs of CPU per call, more than a fast server: several
+ * processes (BENCH_CLIENT_PROCESSES) keep the client from being the bottleneck.
+ *
+ * The warm-up lasts until every process has made WARMUP_CALLS calls (at least warmupSeconds, at
+ * most WARMUP_MAX_SECONDS), then all measure over the same window. V8 optimises a function after
+ * thousands of calls, not after some time: a fresh process spends 3-10 times more CPU per SDK call
+ * over its first few thousand calls than once warm, so a warm-up by time alone measures a cold
+ * client against a fast target and a warm one only where the target answers fast enough.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +36,10 @@ export interface OperationsLoadResult extends LoadResult {
 type ChildResult = LoadResult & { histogram?: HistogramSnapshot; operationNotes: string[] };
 
 const FLAG = '--operations-child';
+/** Calls each load process makes before measuring (the SDK's code is optimised by then). */
+const WARMUP_CALLS = 3000;
+/** A slow target gets no longer warm-up than this. */
+const WARMUP_MAX_SECONDS = 10;
 // The SDK warns once per process that Node 20 support ends in 2027: noise in the bench output.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -37,7 +47,7 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 export async function runOperationsLoad(options: OperationsLoadOptions): Promise<OperationsLoadResult> {
   const count = Math.max(1, Math.min(options.processes, options.inFlight));
   const children: ChildProcess[] = [];
-  const limitMs = (options.warmupSeconds + options.seconds) * 1000 + 120_000;
+  const limitMs = (Math.max(options.warmupSeconds, WARMUP_MAX_SECONDS) + options.seconds) * 1000 + 120_000;
   const timer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), limitMs);
   try {
     const messages = Array.from({ length: count }, (_, i) => {
@@ -50,6 +60,9 @@ export async function runOperationsLoad(options: OperationsLoadOptions): Promise
     // Everyone prepared (queues filled, items written) before anyone measures.
     for (const next of messages) await next();
     for (const child of children) child.send('go');
+    // Warm: every process has made its calls (or the time is up); all measure from now on.
+    for (const next of messages) await next();
+    for (const child of children) child.send('measure');
     const results = (await Promise.all(messages.map((next) => next()))) as ChildResult[];
     return { ...mergeLoads(results), operationNotes: results.flatMap((r) => r.operationNotes) };
   } finally {
@@ -89,12 +102,25 @@ export async function preflightOperation(operation: OperationName, endpoint: str
   }
 }
 
+/** The child's warm-up: WARMUP_CALLS calls (within the time bounds), then 'warm' to the parent and its 'measure' back. */
+async function warmup(calls: () => number, options: OperationsLoadOptions): Promise<void> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(options.warmupSeconds * 1000);
+  while (calls() < WARMUP_CALLS && elapsed() < WARMUP_MAX_SECONDS) await sleep(50);
+  const go = new Promise((resolve) => process.once('message', resolve));
+  process.send!('warm');
+  await go;
+}
+
 async function measure(prepared: PreparedOperation, options: OperationsLoadOptions): Promise<ChildResult> {
   const result = await closedLoop(async () => ({ status: await prepared.run(), bytes: 0 }), {
     connections: options.inFlight,
     warmupSeconds: options.warmupSeconds,
     seconds: options.seconds,
     keepHistogram: true,
+    warmup: (calls) => warmup(calls, options),
     ...(options.serverPid === undefined ? {} : { serverPid: options.serverPid }),
   });
   return { ...result, operationNotes: prepared.notes() };

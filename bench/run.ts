@@ -11,7 +11,8 @@ const USAGE = `npm run bench   (node dist/bench/run.js)
 Environment:
   BENCH_SCENARIOS    comma-separated scenarios to run (default: all = ${SCENARIOS.map((s) => s.name).join(',')})
   BENCH_SECONDS      measured seconds per target and round (default 5)
-  BENCH_WARMUP       warm-up seconds before each measurement (default 1)
+  BENCH_WARMUP       warm-up seconds before each measurement (default 1; the AWS operation scenarios
+                     warm up until each load process has made 3000 calls too, 10 s at most)
   BENCH_CONNECTIONS  keep-alive connections of the load generator (default 32)
   BENCH_ROUNDS       measured rounds per target, alternating targets; the median is reported (default 1)
   BENCH_CLIENT_PROCESSES  AWS SDK load processes sharing the operations in flight (operation scenarios; default 2)

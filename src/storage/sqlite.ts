@@ -14,10 +14,12 @@ export type Database = BetterSqlite3.Database;
 // Loaded on first use so a gateway without embedded state never pays for the native module.
 const require = createRequire(import.meta.url);
 
-export function openDatabase(file: string): Database {
+export function openDatabase(file: string, exclusive = false): Database {
   mkdirSync(dirname(file), { recursive: true });
   const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
   const db = new Sqlite(file);
+  // Before the first WAL access: an exclusive connection keeps the WAL index in its own memory.
+  if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -29,5 +31,24 @@ export function ensureColumns(db: Database, table: string, columns: Record<strin
   const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
   for (const [name, definition] of Object.entries(columns)) {
     if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  }
+}
+
+/**
+ * Opens a service's database for this process alone (locking_mode=EXCLUSIVE, the lock taken at
+ * once): SQLite keeps its file locks instead of taking and dropping them around every transaction
+ * (a read costs ~4 µs instead of 10-20, a commit saves its fcntl calls) and needs no shared-memory
+ * WAL index; a second gatehouse on the same folder fails here, clearly, instead of racing this one.
+ */
+export function claimDatabase(file: string, service: string): Database {
+  let db: Database | undefined;
+  try {
+    db = openDatabase(file, true);
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+    return db;
+  } catch (error) {
+    db?.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`${service}: ${file} is in use by another process`);
+    throw error;
   }
 }

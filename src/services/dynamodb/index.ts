@@ -4,7 +4,7 @@
  * periodic sweep that deletes items past their TTL and trims 24-hour stream retention.
  */
 import path from 'node:path';
-import { openDatabase } from '../../storage/sqlite.js';
+import { claimDatabase } from '../../storage/sqlite.js';
 import type { EmbeddedService, ServiceFactory } from '../service.js';
 import type { DynamoContext } from './context.js';
 import { readTableStream, type StreamEventRecord } from './operations/streams.js';
@@ -33,7 +33,7 @@ export interface DynamoDbService extends EmbeddedService {
 let active: DynamoDbService | undefined;
 
 export const dynamodbService: ServiceFactory = async (context) => {
-  const db = openDatabase(path.join(context.dataDir, 'dynamodb.sqlite'));
+  const db = claimDatabase(path.join(context.dataDir, 'dynamodb.sqlite'), 'dynamodb');
   const store = new Store(db, context.region);
   const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now(), ...(context.iam && { iam: context.iam }) };
   try {
@@ -76,7 +76,7 @@ export const dynamodbService: ServiceFactory = async (context) => {
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      store.flush();
+      store.close();
       db.close();
       if (active === service) active = undefined;
     },

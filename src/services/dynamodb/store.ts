@@ -112,16 +112,21 @@ export class Store {
   }
 
   /**
-   * Runs `fn` atomically. Group commit: the first write of an event-loop turn opens a transaction
-   * that every request handled in the same turn joins, each inside its own savepoint (a failed
-   * request rolls back alone); one COMMIT at the end of the turn makes them all durable, and
-   * `durable()` holds every answer until that commit is on disk (WalSync: the fsync runs off the
-   * event loop, which meanwhile serves the next batch). Under load many requests share one fsync.
+   * Runs `fn` atomically. Group commit: the first write opens a transaction that every request
+   * handled until its COMMIT joins, each inside its own savepoint (a failed request rolls back
+   * alone). The COMMIT comes at the end of the event-loop turn, or, while the previous commit's
+   * fsync runs, once that fsync ends, so under load one commit and one fsync cover what arrived
+   * during an fsync; `durable()` holds every answer until its commit is on disk (WalSync: the
+   * fsync runs off the event loop, which meanwhile serves the next batch).
    */
   transaction<T>(fn: () => T): T {
     if (!this.db.inTransaction) {
       this.begin.run();
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        const running = this.wal.running();
+        if (running === null) this.flush();
+        else running.then(() => this.flush(), () => this.flush());
+      });
     }
     this.savepoint.run();
     try {
@@ -176,6 +181,12 @@ export class Store {
         for (const w of waiters) w.reject(error);
       },
     );
+  }
+
+  /** Commits the open batch and lets go of the WAL file: the database closes next. */
+  close(): void {
+    this.flush();
+    this.wal.close();
   }
 
   // ---- tables ----

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { openDatabase } from '../../storage/sqlite.js';
+import { claimDatabase } from '../../storage/sqlite.js';
 import type { EmbeddedService, ServiceContext, ServiceFactory, ServiceRequest } from '../service.js';
 import { cachedQueryParameters } from '../protocol/query.js';
 import { createSqsQueues, type SqsQueues } from './api.js';
@@ -41,7 +41,7 @@ export function runningSqs(): SqsQueues | undefined {
 }
 
 export const sqsService = async (context: ServiceContext): Promise<SqsService> => {
-  const store = new SqsStore(openDatabase(path.join(context.dataDir, 'sqs.sqlite')));
+  const store = new SqsStore(claimDatabase(path.join(context.dataDir, 'sqs.sqlite'), 'sqs'));
   const ctx: SqsContext = {
     store,
     waiters: new ReceiveWaiters(),

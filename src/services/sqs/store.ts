@@ -1,15 +1,12 @@
 /**
  * Durable SQS state in one SQLite database: queues, messages, FIFO deduplication ids. Writes go
- * through a group commit: every write queued during one event-loop turn runs in one transaction
- * (each in its own savepoint, so one failing write does not undo the others), and the promise of
- * each resolves only after that transaction is on disk (the WAL fsynced off the event loop by
- * WalSync) — a SendMessage is acknowledged only once durable, at one fsync per batch rather than
- * per message.
+ * through a group commit (storage/group-commit.ts): a SendMessage is acknowledged only once
+ * durable, at one commit and one fsync per batch of concurrent writes rather than per message.
  * AWS docs: SQS Developer Guide, "Amazon SQS visibility timeout", "Amazon SQS message retention",
  * "Using dead-letter queues", "Exactly-once processing in Amazon SQS" (what is stored and why).
  */
 import type { Database } from '../../storage/sqlite.js';
-import { WalSync } from '../../storage/wal-sync.js';
+import { GroupCommit } from '../../storage/group-commit.js';
 import type { MessageAttributes, Queue } from './model.js';
 import { settingsOf } from './model.js';
 
@@ -107,13 +104,6 @@ interface QueueRow {
   modified_at: number;
 }
 
-interface PendingWrite {
-  fn: () => unknown;
-  durable: boolean;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
 /** The first message sequence number (for FIFO `SequenceNumber`, 20 digits like AWS's). */
 const SEQUENCE_BASE = 10n ** 19n;
 
@@ -125,11 +115,7 @@ export class SqsStore {
   /** Every queue, by name: read on each request, written through to the database. */
   readonly queues = new Map<string, Queue>();
   readonly #db: Database;
-  readonly #pending: PendingWrite[] = [];
-  readonly #afterCommit: (() => void)[] = [];
-  #scheduled = false;
-  readonly #batch: (writes: PendingWrite[]) => { ok: boolean; value: unknown }[];
-  readonly #wal: WalSync;
+  readonly #batch: GroupCommit;
 
   readonly #insertQueue;
   readonly #updateQueue;
@@ -194,17 +180,9 @@ export class SqsStore {
     this.#sweepExpired = db.prepare<[string, number]>('DELETE FROM messages WHERE queue = ? AND sent_at < ?');
     this.#bySeq = db.prepare<[number]>('SELECT * FROM messages WHERE seq = ?');
 
-    const savepoint = db.transaction((fn: () => unknown) => fn());
-    this.#wal = new WalSync(db);
-    this.#batch = db.transaction((writes: PendingWrite[]) =>
-      writes.map((write) => {
-        try {
-          return { ok: true, value: savepoint(write.fn) };
-        } catch (error) {
-          return { ok: false, value: error };
-        }
-      }),
-    );
+    this.#batch = new GroupCommit(db);
+    // A failed commit: the queue cache may hold changes the database does not.
+    this.#batch.onAbort = () => this.#loadQueues();
     this.#loadQueues();
   }
 
@@ -216,53 +194,12 @@ export class SqsStore {
    * power loss may undo them — a message then comes back, which at-least-once delivery allows.
    */
   write<T>(fn: () => T, durable = true): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, durable, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    return this.#batch.write(fn, durable);
   }
 
   /** Runs `callback` once the current batch is committed (wake-ups of waiting receivers). */
   afterCommit(callback: () => void): void {
-    this.#afterCommit.push(callback);
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    const writes = this.#pending.splice(0);
-    if (writes.length === 0 || !this.#db.open) {
-      for (const write of writes) write.reject(new Error('The SQS store is closed'));
-      return;
-    }
-    let results: { ok: boolean; value: unknown }[];
-    try {
-      results = this.#batch(writes);
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is durable, and the queue cache may hold
-      // changes the database does not.
-      this.#afterCommit.length = 0;
-      this.#loadQueues();
-      for (const write of writes) write.reject(error);
-      return;
-    }
-    const callbacks = this.#afterCommit.splice(0);
-    const settle = () =>
-      writes.forEach((write, i) => {
-        const result = results[i]!;
-        if (result.ok) write.resolve(result.value);
-        else write.reject(result.value);
-      });
-    if (writes.some((write) => write.durable)) {
-      this.#wal.sync().then(settle, (error: unknown) => {
-        for (const write of writes) write.reject(error);
-      });
-    } else {
-      settle();
-    }
-    for (const callback of callbacks) callback();
+    this.#batch.afterCommit(callback);
   }
 
   #loadQueues(): void {
@@ -393,7 +330,7 @@ export class SqsStore {
 
   /** Commits what is queued, then closes the database. */
   close(): void {
-    if (this.#pending.length > 0) this.#flush();
+    this.#batch.close();
     this.#db.close();
   }
 }

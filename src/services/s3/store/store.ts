@@ -1,14 +1,14 @@
 /**
  * The S3 metadata store: buckets, objects, multipart uploads and parts in SQLite
  * (`<dataDir>/s3.sqlite`); bodies in the BlobStore's files, small ones in the `bodies` table.
- * Every statement is prepared once; writes are group-committed (WriteBatcher), and a write that
+ * Every statement is prepared once; writes are group-committed (GroupCommit), and a write that
  * must check and change together runs in one savepoint.
  * AWS docs: Amazon S3 API Reference (API_Operations_Amazon_Simple_Storage_Service.html).
  */
 import { join } from 'node:path';
-import { openDatabase, type Database } from '../../../storage/sqlite.js';
+import { GroupCommit } from '../../../storage/group-commit.js';
+import { claimDatabase, type Database } from '../../../storage/sqlite.js';
 import type { Bucket, Checksum, ChecksumAlgorithm, ChecksumType, ObjectMeta, ObjectSummary, Part, StoredObject, Upload } from '../model.js';
-import { WriteBatcher } from './batch.js';
 import { BlobStore } from './blobs.js';
 
 const SCHEMA_VERSION = 1;
@@ -100,13 +100,13 @@ export type WriteCheck = (current: StoredObject | undefined) => void;
 export class S3Store {
   readonly blobs: BlobStore;
   readonly #db: Database;
-  readonly #batch: WriteBatcher;
+  readonly #batch: GroupCommit;
   readonly #sql;
 
   constructor(dataDir: string) {
-    this.#db = claim(join(dataDir, 's3.sqlite'));
+    this.#db = claimDatabase(join(dataDir, 's3.sqlite'), 's3');
     migrate(this.#db);
-    this.#batch = new WriteBatcher(this.#db);
+    this.#batch = new GroupCommit(this.#db);
     this.blobs = new BlobStore(join(dataDir, 'objects'));
     const db = this.#db;
     this.#sql = {
@@ -328,27 +328,8 @@ export class S3Store {
   }
 
   close(): void {
-    this.#batch.drain();
+    this.#batch.close();
     this.#db.close();
-  }
-}
-
-/**
- * One process owns a data dir: exclusive locking keeps SQLite from taking and dropping file locks
- * around every statement (a read costs ~4 µs instead of 10-20), and a second gatehouse on the same
- * folder fails here, clearly, instead of racing this one's blob sweeps.
- */
-function claim(file: string): Database {
-  let db: Database | undefined;
-  try {
-    db = openDatabase(file);
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN IMMEDIATE; COMMIT');
-    return db;
-  } catch (error) {
-    db?.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`s3: ${file} is in use by another process`);
-    throw error;
   }
 }
 
