@@ -148,8 +148,7 @@ export class CognitoStore {
   readonly #db: Database;
 
   constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
   }
 
   close(): void {

@@ -128,8 +128,7 @@ export class KinesisStore {
   #pending: { stream: StreamInfo; records: readonly NewRecord[]; counters: number[]; now: number; resolve(c: number[]): void; reject(e: unknown): void }[] = [];
 
   constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
     ensureColumns(this.#db, 'streams', { scalings: "TEXT NOT NULL DEFAULT '[]'" });
     ensureColumns(this.#db, 'shards', {
       parent: 'INTEGER',
