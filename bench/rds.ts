@@ -2,7 +2,8 @@
 // PostgreSQL, vs the same handler (same pooled query, same database port) called in one process: the limit.
 import { join } from 'node:path';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { LoadScenarioSpec } from './scenarios.js';
+import type { LoadScenarioSpec, BenchConfig, TargetSpec } from './scenarios.js';
+import type { Role } from './report.js';
 import { freePorts, httpGet, startGatehouse, startSimpleServer, type Running } from './servers.js';
 
 const SCHEMA = `CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, city text NOT NULL);
@@ -46,39 +47,76 @@ Resources:
         Get: {Type: Api, Properties: {Path: "/customers/{id}", Method: get}}
 `;
 
+/** The app (handler, migration, template) in `dir`, its function pointed at `dbPort`; returns the definition and handler files. */
+function writeApp(config: BenchConfig, dir: string, dbPort: number): { definition: string; handlerFile: string } {
+  mkdirSync(dir, { recursive: true });
+  // The handler imports pg the way a project's function would: from node_modules above it.
+  symlinkSync(join(config.root, 'node_modules'), join(dir, 'node_modules'));
+  const handlerFile = join(dir, 'customers.mjs');
+  writeFileSync(handlerFile, handler(dbPort));
+  writeFileSync(join(dir, 'schema.sql'), SCHEMA);
+  const definition = join(dir, 'template.yaml');
+  writeFileSync(definition, TEMPLATE);
+  return { definition, handlerFile };
+}
+
+const PATH = '/Prod/customers/42';
+
+/** gatehouse serving the app written in `dir`; its probe reports the time from spawn to the first answer. */
+function gatehouseTarget(config: BenchConfig, label: string, role: Role, dir: string, dbPort: number, extraArgs: string[] = []): TargetSpec {
+  const definition = join(dir, 'template.yaml');
+  let firstAnswerMs = 0;
+  return {
+    label,
+    role,
+    path: PATH,
+    start: async (): Promise<Running> => {
+      const started = performance.now();
+      const running = await startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data'), startTimeoutMs: config.startTimeoutMs, extraArgs: ['--db-port', String(dbPort), ...extraArgs] });
+      // The first call waits for initdb and the migration, then every environment starts (cold starts, pool
+      // connections): neither is part of the steady state measured.
+      await httpGet(running.origin + PATH, 120_000).catch(() => undefined);
+      firstAnswerMs = performance.now() - started;
+      await Promise.all(Array.from({ length: config.connections }, () => httpGet(running.origin + PATH, 60_000).catch(() => undefined)));
+      return running;
+    },
+    probe: async () => `first answer ${firstAnswerMs.toFixed(0)} ms after spawn (database initialised and migrated)`,
+  };
+}
+
 export const rds: LoadScenarioSpec = {
   name: 'rds',
   title: 'RDS: GET /Prod/customers/{id} (function + pooled pg query on the embedded PostgreSQL) vs the same handler and query in one process',
   minRatio: 0.3,
   async setup(config) {
     const dir = join(config.tmpDir, 'rds');
-    mkdirSync(dir, { recursive: true });
-    // The handler imports pg the way a project's function would: from node_modules above it.
-    symlinkSync(join(config.root, 'node_modules'), join(dir, 'node_modules'));
     const [dbPort] = (await freePorts(1)) as [number];
-    const handlerFile = join(dir, 'customers.mjs');
-    writeFileSync(handlerFile, handler(dbPort));
-    writeFileSync(join(dir, 'schema.sql'), SCHEMA);
-    const definition = join(dir, 'template.yaml');
-    writeFileSync(definition, TEMPLATE);
-    const path = '/Prod/customers/42';
+    const { handlerFile } = writeApp(config, dir, dbPort);
+    return {
+      // gatehouse first: it serves the database the limit queries too.
+      targets: [
+        gatehouseTarget(config, 'gatehouse', 'subject', dir, dbPort),
+        { label: 'pg in-process', role: 'limit', path: PATH, start: () => startSimpleServer('pg in-process', { kind: 'lambda-in-process', handlerFile }) },
+      ],
+      teardown: async () => {},
+    };
+  },
+};
+
+/** The PGlite fallback's cost: the same app on PGlite (`--db-engine pglite`) vs on the installed PostgreSQL, for information. */
+export const rdsPglite: LoadScenarioSpec = {
+  name: 'rds-pglite',
+  title: 'RDS on PGlite: GET /Prod/customers/{id} with --db-engine pglite vs the same app on the installed PostgreSQL',
+  minRatio: null,
+  async setup(config) {
+    const [litePort, pgPort] = (await freePorts(2)) as [number, number];
+    const [liteDir, pgDir] = [join(config.tmpDir, 'rds-pglite'), join(config.tmpDir, 'rds-postgres')];
+    writeApp(config, liteDir, litePort);
+    writeApp(config, pgDir, pgPort);
     return {
       targets: [
-        // gatehouse first: it serves the database the limit queries too.
-        {
-          label: 'gatehouse',
-          role: 'subject',
-          path,
-          start: async (): Promise<Running> => {
-            const running = await startGatehouse({ root: config.root, definition, dataDir: join(dir, 'data'), startTimeoutMs: config.startTimeoutMs, extraArgs: ['--db-port', String(dbPort)] });
-            // The first call waits for initdb and the migration, then every environment starts (cold starts, pool
-            // connections): neither is part of the steady state measured.
-            await httpGet(running.origin + path, 60_000).catch(() => undefined);
-            await Promise.all(Array.from({ length: config.connections }, () => httpGet(running.origin + path, 60_000).catch(() => undefined)));
-            return running;
-          },
-        },
-        { label: 'pg in-process', role: 'limit', path, start: () => startSimpleServer('pg in-process', { kind: 'lambda-in-process', handlerFile }) },
+        gatehouseTarget(config, 'gatehouse on PGlite', 'subject', liteDir, litePort, ['--db-engine', 'pglite']),
+        gatehouseTarget(config, 'gatehouse on PostgreSQL', 'limit', pgDir, pgPort, ['--db-engine', 'postgres']),
       ],
       teardown: async () => {},
     };

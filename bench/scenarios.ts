@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from './load.js';
 import { memory } from './proc.js';
 import { httpGet, startGatehouse, startSimpleServer, writeDefinition, StartFailure, TargetSkipped, type Running } from './servers.js';
-import { rds } from './rds.js';
+import { rds, rdsPglite } from './rds.js';
 import { protect } from './protect.js';
 import { SERVERLESS_OFFLINE_LABEL, startServerlessOffline } from './serverless-offline.js';
 import { HELLO_HANDLER, memoryPerEnvironment } from './lambda-probe.js';
@@ -433,4 +433,4 @@ const startup: Scenario = {
 };
 
 /** Every scenario, in run order; BENCH_SCENARIOS selects by name. Add a scenario here. */
-export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), loadScenario(protect), startup, ...OPERATION_SCENARIOS.map(loadScenario)];
+export const SCENARIOS: Scenario[] = [loadScenario(mock), loadScenario(proxy), loadScenario(lambda), loadScenario(rds), loadScenario(rdsPglite), loadScenario(protect), startup, ...OPERATION_SCENARIOS.map(loadScenario)];

@@ -11,7 +11,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'pg', 'redis', 'esbuild', 'jsonata', 'undici'],
+  external: ['better-sqlite3', 'pg', 'redis', 'esbuild', 'jsonata', 'undici', '@aws-sdk/credential-provider-node'],
   // CommonJS packages in the bundle (ajv) call require() for Node built-ins.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   logLevel: 'warning',

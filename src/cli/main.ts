@@ -24,7 +24,8 @@ const USAGE = `Usage:
                          [--parameter-overrides Key=Value ...] [--log-level info]
                          [--enforce-iam] [--iam-config iam.yaml]
                          [--db-port 4510] [--postgres-url postgres://user:pw@host:5432/postgres]
-                         [--lambda-isolation thread|process] [--redis-url redis://host:6379]
+                         [--db-engine auto|postgres|pglite]
+                         [--lambda-isolation thread|process] [--redis redis://host:6379]
                          [--verify-signatures [--access-key AKID=SECRET ...]]
                          [--target SERVICE=embedded|aws|URL ...] [--target lambda[:<function>]=aws|URL ...]
                          [--config gatehouse.yaml]
@@ -35,7 +36,10 @@ const USAGE = `Usage:
 
 <file>: an OpenAPI 3.0 / Swagger 2.0 definition (JSON or YAML) with x-amazon-apigateway-*
 extensions, or a SAM / CloudFormation template.
---redis-url: share throttles, quotas and caches with other gatehouse processes through Redis.`;
+--db-engine: the embedded databases' engine; auto (default) runs the installed PostgreSQL, else PGlite
+  (PostgreSQL in WebAssembly: one session at a time, ~0.7 GB per database server).
+--redis: share throttles, quotas and caches with other gatehouse processes through Redis
+(--redis-url is an alias).`;
 
 const OPTIONS = {
   port: { type: 'string', default: '3000' },
@@ -49,8 +53,10 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'db-port': { type: 'string', default: '4510' },
   'postgres-url': { type: 'string' },
+  'db-engine': { type: 'string', default: 'auto' },
   'lambda-isolation': { type: 'string', default: 'thread' },
   target: { type: 'string', multiple: true },
+  redis: { type: 'string' },
   'redis-url': { type: 'string' },
   'verify-signatures': { type: 'boolean', default: false },
   'access-key': { type: 'string', multiple: true },
@@ -165,8 +171,10 @@ async function serve(
     'iam-config'?: string | undefined;
     'db-port': string;
     'postgres-url'?: string | undefined;
+    'db-engine': string;
     'lambda-isolation': string;
     target?: string[] | undefined;
+    redis?: string | undefined;
     'redis-url'?: string | undefined;
     'verify-signatures': boolean;
     'access-key'?: string[] | undefined;
@@ -179,6 +187,15 @@ async function serve(
   const awsPort = parsePort(values['aws-port'], '--aws-port');
   const databasePort = parsePort(values['db-port'], '--db-port');
   if (port === null || awsPort === null || databasePort === null) return 2;
+  const databaseEngine = values['db-engine'];
+  if (databaseEngine !== 'auto' && databaseEngine !== 'postgres' && databaseEngine !== 'pglite') {
+    process.stderr.write(`gatehouse: --db-engine must be auto, postgres or pglite\n`);
+    return 2;
+  }
+  if (databaseEngine !== 'auto' && values['postgres-url'] !== undefined) {
+    process.stderr.write(`gatehouse: --db-engine chooses the embedded database engine; --postgres-url uses an existing server instead: pass one of them\n`);
+    return 2;
+  }
   const isolation = values['lambda-isolation'];
   if (isolation !== 'thread' && isolation !== 'process') {
     process.stderr.write(`gatehouse: --lambda-isolation must be thread or process\n`);
@@ -193,10 +210,15 @@ async function serve(
     process.stderr.write(`gatehouse: ${(error as Error).message}\n`);
     return 2;
   }
-  const redisUrl = values['redis-url'];
+  // --redis is the documented name; --redis-url, the first one shipped, stays an alias.
+  if (values.redis !== undefined && values['redis-url'] !== undefined && values.redis !== values['redis-url']) {
+    process.stderr.write('gatehouse: --redis and --redis-url (its alias) name different URLs\n');
+    return 2;
+  }
+  const redisUrl = values.redis ?? values['redis-url'];
   const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
   if (redisProblem !== null) {
-    process.stderr.write(`gatehouse: --redis-url ${redisProblem}\n`);
+    process.stderr.write(`gatehouse: --redis ${redisProblem}\n`);
     return 2;
   }
   let config: ServeConfig = { targets: {}, verifySignatures: false, accessKeys: {} };
@@ -241,6 +263,7 @@ async function serve(
     ...(values['iam-config'] === undefined ? {} : { iamConfig: values['iam-config'] }),
     databasePort,
     ...(values['postgres-url'] === undefined ? {} : { postgresUrl: values['postgres-url'] }),
+    ...(databaseEngine === 'auto' ? {} : { databaseEngine }),
     lambdaIsolation: isolation,
     lambdaTargets,
     ...(values.stage === undefined ? {} : { stage: values.stage }),

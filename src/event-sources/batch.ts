@@ -11,7 +11,8 @@ import type { Logger } from '../core/log.js';
 import type { EventSourceMapping } from './mapping.js';
 import type { EventRecord } from './records.js';
 
-export type Outcome = { kind: 'success' } | { kind: 'failure'; reason: string } | { kind: 'partial'; failed: Set<string> };
+/** `payload`: the function's response, when it ran (tumbling windows read their state from it). */
+export type Outcome = { kind: 'success'; payload?: Buffer } | { kind: 'failure'; reason: string } | { kind: 'partial'; failed: Set<string>; payload?: Buffer };
 
 export type Invoke = (functionArn: string, payload: string) => Promise<InvokeResult>;
 
@@ -20,19 +21,22 @@ export interface BatchDeps {
   log: Logger;
 }
 
-/** Invokes the function synchronously with `{ Records }`; `ids` are the batch's item identifiers. */
-export async function invokeBatch(deps: BatchDeps, mapping: EventSourceMapping, records: EventRecord[], ids: string[]): Promise<Outcome> {
+/**
+ * Invokes the function synchronously with `{ Records, ...extra }` (`extra`: a tumbling window's
+ * fields); `ids` are the batch's item identifiers.
+ */
+export async function invokeBatch(deps: BatchDeps, mapping: EventSourceMapping, records: EventRecord[], ids: string[], extra?: Record<string, unknown>): Promise<Outcome> {
   let result: InvokeResult;
   try {
-    result = await deps.invoke(mapping.functionArn, JSON.stringify({ Records: records }));
+    result = await deps.invoke(mapping.functionArn, JSON.stringify(extra === undefined ? { Records: records } : { Records: records, ...extra }));
   } catch (error) {
     return { kind: 'failure', reason: (error as Error).message };
   }
   if (result.functionError !== undefined) return { kind: 'failure', reason: result.payload.toString('utf8') };
-  if (!mapping.reportBatchItemFailures) return { kind: 'success' };
+  if (!mapping.reportBatchItemFailures) return { kind: 'success', payload: result.payload };
   const outcome = batchItemFailures(result.payload, new Set(ids));
   if (outcome.kind === 'failure') deps.log.warn(`event source ${mapping.uuid}: ${outcome.reason}; the whole batch counts as failed`);
-  return outcome;
+  return outcome.kind === 'failure' ? outcome : { ...outcome, payload: result.payload };
 }
 
 /**

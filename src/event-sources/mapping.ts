@@ -33,6 +33,10 @@ export interface EventSourceMapping {
   /** Streams: -1 = no limit. */
   maximumRecordAgeInSeconds: number;
   bisectBatchOnFunctionError: boolean;
+  /** Streams: concurrent batches per shard (1-10). */
+  parallelizationFactor: number;
+  /** Streams: seconds of a tumbling window, 0 = none. */
+  tumblingWindowInSeconds: number;
   /** Streams: where a batch that exhausted its retries is recorded (an SQS queue or SNS topic ARN). */
   onFailureDestination: string | undefined;
   /** SQS: concurrent batches (ScalingConfig.MaximumConcurrency). */
@@ -122,6 +126,8 @@ export function normalizeMapping(uuid: string, functionArn: string, props: Recor
     maximumRetryAttempts: stream ? integer(props, 'MaximumRetryAttempts', -1, -1, 10_000) : -1,
     maximumRecordAgeInSeconds: stream ? recordAge(props) : -1,
     bisectBatchOnFunctionError: stream && String(props['BisectBatchOnFunctionError'] ?? false) === 'true',
+    parallelizationFactor: stream ? integer(props, 'ParallelizationFactor', 1, 1, 10) : 1,
+    tumblingWindowInSeconds: stream ? integer(props, 'TumblingWindowInSeconds', 0, 0, 900) : 0,
     onFailureDestination: stream && typeof destination === 'string' && destination !== '' ? destination : undefined,
     maximumConcurrency: scaling?.MaximumConcurrency === undefined ? undefined : integer(scaling as Record<string, unknown>, 'MaximumConcurrency', 2, 2, 1000),
     filterCriteria: filterCriteria?.criteria,
@@ -185,7 +191,8 @@ export function configuration(mapping: EventSourceMapping, state?: string): Reco
   } else {
     out['StartingPosition'] = mapping.startingPosition;
     if (mapping.startingPositionTimestamp !== undefined) out['StartingPositionTimestamp'] = mapping.startingPositionTimestamp;
-    out['ParallelizationFactor'] = 1;
+    out['ParallelizationFactor'] = mapping.parallelizationFactor;
+    out['TumblingWindowInSeconds'] = mapping.tumblingWindowInSeconds;
     out['MaximumRetryAttempts'] = mapping.maximumRetryAttempts;
     out['MaximumRecordAgeInSeconds'] = mapping.maximumRecordAgeInSeconds;
     out['BisectBatchOnFunctionError'] = mapping.bisectBatchOnFunctionError;

@@ -1,7 +1,8 @@
 /**
  * The two streams a StreamPoller reads, behind one ShardSource: Kinesis (positions are the
- * reader's non-expiring iterators, one loop per shard) and DynamoDB Streams (positions are
- * sequence numbers; the embedded table stream is one shard, named by the stream ARN).
+ * reader's non-expiring iterators, one loop per shard, shards with their parents after a reshard)
+ * and DynamoDB Streams (positions are sequence numbers; the embedded table stream is one shard,
+ * named by the stream ARN, that never closes).
  * AWS docs: Lambda developer guide "Using Lambda with Kinesis Data Streams" (example event, starting
  * positions), "Using AWS Lambda with Amazon DynamoDB" (example event).
  */
@@ -14,9 +15,11 @@ import type { ShardSource } from './stream-poller.js';
 export function kinesisSource(reader: KinesisReader, mapping: EventSourceMapping, region: string, roleArn: string): ShardSource {
   const stream = mapping.eventSourceArn;
   return {
-    shards: () => reader.shardIds(stream),
-    start(shard) {
-      const type = mapping.startingPosition ?? 'LATEST';
+    shards: () => reader.shards(stream).map((s) => ({ id: s.shardId, parents: s.parentShardIds, closed: s.closed })),
+    start(shard, afterParents) {
+      let type = mapping.startingPosition ?? 'LATEST';
+      // A child of shards read to their end holds only records written after the mapping started.
+      if (afterParents && type === 'LATEST') type = 'TRIM_HORIZON';
       return reader.iterator(stream, shard, type === 'AT_TIMESTAMP' ? { type, timestampMs: (mapping.startingPositionTimestamp ?? 0) * 1000 } : { type });
     },
     read(_shard, position, limit) {
@@ -26,11 +29,12 @@ export function kinesisSource(reader: KinesisReader, mapping: EventSourceMapping
           record: kinesisRecord(view, stream, region, roleArn),
           sequenceNumber: view.sequenceNumber,
           arrivalMs: view.approximateArrivalTimestamp,
+          key: view.partitionKey,
         })),
         next: batch.nextIterator,
+        ended: batch.ended,
       };
     },
-    after: (shard, sequenceNumber) => reader.iterator(stream, shard, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber }),
     onAppend(listener) {
       const name = stream.slice(stream.indexOf(':stream/') + ':stream/'.length);
       return reader.onAppend((streamName, shards) => {
@@ -44,7 +48,7 @@ export function dynamodbSource(dynamodb: DynamoDbService, mapping: EventSourceMa
   const arn = mapping.eventSourceArn;
   const table = /:table\/([^/]+)\/stream\//.exec(arn)![1]!;
   return {
-    shards: () => [arn],
+    shards: () => [{ id: arn, parents: [], closed: false }],
     // TRIM_HORIZON reads every retained record: from before the first sequence number.
     start: () => (mapping.startingPosition === 'LATEST' ? dynamodb.latestStreamSequence() : ''),
     read(_shard, position, limit) {
@@ -55,11 +59,12 @@ export function dynamodbSource(dynamodb: DynamoDbService, mapping: EventSourceMa
           record: record as unknown as Record<string, unknown>,
           sequenceNumber: String(record.dynamodb['SequenceNumber']),
           arrivalMs: Number(record.dynamodb['ApproximateCreationDateTime']) * 1000,
+          key: JSON.stringify(record.dynamodb['Keys'] ?? null),
         })),
         next: last === undefined ? position : String(last.dynamodb['SequenceNumber']),
+        ended: false,
       };
     },
-    after: (_shard, sequenceNumber) => sequenceNumber,
     onAppend: (listener) =>
       dynamodb.onStreamAppend((tables) => {
         if (tables.has(table)) listener([arn]);

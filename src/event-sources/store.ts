@@ -28,9 +28,8 @@ export class EventSourceStore implements Checkpoints {
   readonly #db: Database;
 
   constructor(dataDir: string) {
-    this.#db = openDatabase(path.join(dataDir, 'event-sources.sqlite'));
+    this.#db = openDatabase(path.join(dataDir, 'event-sources.sqlite'), { schema: (db) => db.exec(SCHEMA) });
     this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(SCHEMA);
   }
 
   mappings(): StoredMapping[] {

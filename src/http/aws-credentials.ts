@@ -1,48 +1,40 @@
 /**
- * The standard AWS credential chain, as far as gatehouse reads it for `--target <service>=aws`:
- * the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), then the shared
- * credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) for AWS_PROFILE (default
- * `default`). AWS docs: SDKs and Tools Reference Guide, "Standardized credential providers" and
- * "Shared config and credentials files". SSO, process, container and instance-metadata
- * providers are not read.
+ * Credentials for calls gatehouse signs for a target outside itself. Target `aws` uses the whole
+ * standard credential chain of the AWS SDKs (`@aws-sdk/credential-provider-node`: environment, SSO,
+ * shared config and credentials files with AWS_PROFILE — assume-role profiles, credential_process —
+ * web identity token file, container and instance metadata), loaded only when some target is `aws`;
+ * the chain caches what it resolves and resolves again five minutes before it expires. An engine URL
+ * accepts any keys: it gets the environment's keys when set, else gatehouse's local ones.
+ * AWS docs: SDKs and Tools Reference Guide, "Standardized credential providers" and "Understand the
+ * credential provider chain"; AWS SDK for JavaScript v3 "@aws-sdk/credential-provider-node".
  */
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { SigningCredentials } from './sigv4-signer.js';
+import { LOCAL_CREDENTIALS, type CredentialProvider, type SigningCredentials } from './sigv4-signer.js';
 
-export function standardCredentials(env: NodeJS.ProcessEnv = process.env): SigningCredentials | undefined {
-  const fromEnv = pick(env['AWS_ACCESS_KEY_ID'], env['AWS_SECRET_ACCESS_KEY'], env['AWS_SESSION_TOKEN']);
-  if (fromEnv !== undefined) return fromEnv;
-  let text: string;
-  try {
-    text = readFileSync(env['AWS_SHARED_CREDENTIALS_FILE'] ?? join(homedir(), '.aws', 'credentials'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const profile = iniSection(text, env['AWS_PROFILE'] ?? 'default');
-  return pick(profile['aws_access_key_id'], profile['aws_secret_access_key'], profile['aws_session_token']);
+/** The standard chain, one cache per call of this function (gatehouse makes one at start). */
+export function standardCredentials(): CredentialProvider {
+  let chain: Promise<CredentialProvider> | undefined;
+  return async () => {
+    // Imported on first use: start-up never loads the chain unless a target is `aws`.
+    chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider());
+    return (await chain)();
+  };
 }
 
-function pick(accessKeyId: string | undefined, secretAccessKey: string | undefined, sessionToken: string | undefined): SigningCredentials | undefined {
-  if (!accessKeyId || !secretAccessKey) return undefined;
+/** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set, else the local keys (for engine URLs). */
+export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): SigningCredentials {
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  if (!accessKeyId || !secretAccessKey) return LOCAL_CREDENTIALS;
+  const sessionToken = env['AWS_SESSION_TOKEN'];
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-/** `key = value` lines of one `[name]` section; `#` and `;` start comments. */
-function iniSection(text: string, name: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  let inside = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[\s*(.+?)\s*\]$/.exec(line);
-    if (section) {
-      inside = section[1] === name;
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (inside && eq > 0) values[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
+/** Resolves the chain once (at start), so missing or broken credentials stop gatehouse with the chain's reason. */
+export async function credentialsProblem(credentials: CredentialProvider): Promise<string | undefined> {
+  try {
+    await credentials();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
-  return values;
 }

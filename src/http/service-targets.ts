@@ -1,12 +1,14 @@
 /**
  * Where each AWS service's calls go (DESIGN.md "Integrations and where they go"): `embedded`
  * (default: gatehouse's own endpoint, signed with the local keys), `aws` (the real regional
- * endpoint, signed with the standard credential chain) or an endpoint URL of a compatible engine
- * (MinIO, DynamoDB Local, moto ..., signed with the standard chain when it has keys, else the
- * local ones). A service aimed elsewhere is not started inside gatehouse.
+ * endpoint, or AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL as the SDKs read them, signed with the
+ * standard credential chain) or an endpoint URL of a compatible engine (MinIO, DynamoDB Local,
+ * moto ..., signed with the environment's keys when set, else the local ones). A service aimed
+ * elsewhere is not started inside gatehouse.
+ * AWS docs: SDKs and Tools Reference Guide, "Service-specific endpoints" (AWS_ENDPOINT_URL_<SERVICE>).
  */
-import { standardCredentials } from './aws-credentials.js';
-import { LOCAL_CREDENTIALS, SigV4Signer, type SigningCredentials } from './sigv4-signer.js';
+import { environmentCredentials } from './aws-credentials.js';
+import { LOCAL_CREDENTIALS, SigV4Signer, type CredentialProvider, type SigningCredentials } from './sigv4-signer.js';
 
 /** Services a target can be set for, by the name `--target` takes; `states` is Step Functions' signing name. */
 const SERVICES: Readonly<Record<string, string>> = {
@@ -18,6 +20,9 @@ const SERVICES: Readonly<Record<string, string>> = {
   stepfunctions: 'states',
   states: 'states',
 };
+
+/** The SDKs' service ids in AWS_ENDPOINT_URL_<ID>, by signing name. */
+const ENDPOINT_IDS: Readonly<Record<string, string>> = { s3: 'S3', dynamodb: 'DYNAMODB', sqs: 'SQS', sns: 'SNS', kinesis: 'KINESIS', states: 'SFN' };
 
 export interface ServiceTarget {
   /** Origin to send to, 'http://127.0.0.1:4566' or 'https://dynamodb.us-east-1.amazonaws.com'. */
@@ -51,28 +56,45 @@ export function parseTargets(items: Record<string, string>): Map<string, string>
   return targets;
 }
 
+/** True when some target (a service's or Lambda's) is real AWS: only then is the credential chain loaded. */
+export function targetsAws(targets: Map<string, string> | undefined): boolean {
+  return targets !== undefined && [...targets.values()].includes('aws');
+}
+
 export class ServiceTargets {
   readonly #targets: Map<string, string>;
   readonly #embedded: ServiceTarget;
   readonly #remote: SigV4Signer | undefined;
   readonly #external: SigV4Signer;
+  readonly #env: NodeJS.ProcessEnv;
 
-  /** `targets`: from parseTargets; `embeddedUrl`: the AWS endpoint's URL. */
-  constructor(targets: Map<string, string>, embeddedUrl: string, credentials: SigningCredentials | undefined = standardCredentials()) {
+  /**
+   * `targets`: from parseTargets; `embeddedUrl`: the AWS endpoint's URL; `credentials`: the standard
+   * chain, required when a target is `aws` (standardCredentials(), shared with Lambda's targets).
+   */
+  constructor(
+    targets: Map<string, string>,
+    embeddedUrl: string,
+    credentials: CredentialProvider | SigningCredentials | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.#targets = targets;
+    this.#env = env;
     this.#embedded = { url: new URL(embeddedUrl), signer: new SigV4Signer(LOCAL_CREDENTIALS), embedded: true };
-    if ([...targets.values()].includes('aws') && credentials === undefined) {
-      throw new TargetError('--target ...=aws needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials (AWS_PROFILE)');
-    }
+    if (targetsAws(targets) && credentials === undefined) throw new TargetError('--target ...=aws needs the standard AWS credential chain');
     this.#remote = credentials === undefined ? undefined : new SigV4Signer(credentials);
-    this.#external = this.#remote ?? this.#embedded.signer;
+    this.#external = new SigV4Signer(environmentCredentials(env));
   }
 
   /** The target of `service` (signing name, e.g. 'states') for a call in `region`. */
   forService(service: string, region: string): ServiceTarget {
     const target = this.#targets.get(service);
     if (target === undefined || target === 'embedded') return this.#embedded;
-    if (target === 'aws') return { url: new URL(`https://${service}.${region}.amazonaws.com`), signer: this.#remote!, embedded: false };
+    if (target === 'aws') {
+      const id = ENDPOINT_IDS[service];
+      const override = (id === undefined ? undefined : this.#env[`AWS_ENDPOINT_URL_${id}`]) ?? this.#env['AWS_ENDPOINT_URL'];
+      return { url: new URL(override ?? `https://${service}.${region}.amazonaws.com`), signer: this.#remote!, embedded: false };
+    }
     return { url: new URL(target), signer: this.#external, embedded: false };
   }
 

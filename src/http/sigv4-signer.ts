@@ -30,6 +30,9 @@ export interface SigningCredentials {
   sessionToken?: string;
 }
 
+/** Credentials resolved per signature (a chain that caches and refreshes them, http/aws-credentials.ts). */
+export type CredentialProvider = () => Promise<SigningCredentials>;
+
 export interface RequestToSign {
   method: string;
   /** 'http:' or 'https:' */
@@ -48,7 +51,7 @@ export const LOCAL_CREDENTIALS: SigningCredentials = { accessKeyId: 'AKIAGATEHOU
 export class SigV4Signer {
   readonly #signers = new Map<string, SignatureV4>();
 
-  constructor(private readonly credentials: SigningCredentials) {}
+  constructor(private readonly credentials: SigningCredentials | CredentialProvider) {}
 
   /** Returns the headers to send: the given ones plus host, x-amz-date, x-amz-content-sha256 and authorization. */
   async sign(request: RequestToSign, region: string, service: string): Promise<Record<string, string>> {

@@ -7,4 +7,4 @@ export { LambdaRuntime, type LambdaRuntimeOptions, type InvokeOptions } from './
 export type { InvokeResult, NodeIsolation } from './pool.js';
 export { LambdaServiceError } from './errors.js';
 export { parseFunctionRef, type FunctionRef } from './resolve.js';
-export { parseLambdaTargets, type LambdaTargets } from './remote.js';
+export { lambdaTargetsAws, parseLambdaTargets, type LambdaTargets } from './remote.js';

@@ -10,6 +10,7 @@ import { functionNotFound, LambdaServiceError, unsupportedRuntime } from './erro
 import { FunctionPool, type InvokeResult, type NodeIsolation } from './pool.js';
 import { parseFunctionRef } from './resolve.js';
 import { RemoteLambda, type LambdaTarget, type LambdaTargets } from './remote.js';
+import type { CredentialProvider } from '../http/sigv4-signer.js';
 
 export interface LambdaRuntimeOptions {
   awsEndpoint: string;
@@ -25,6 +26,8 @@ export interface LambdaRuntimeOptions {
   isolation?: NodeIsolation;
   /** Functions that run on real Lambda or another Lambda endpoint instead of locally. */
   targets?: LambdaTargets;
+  /** The credential chain for functions on real Lambda (shared with the services' targets). */
+  awsCredentials?: CredentialProvider;
 }
 
 export interface InvokeOptions {
@@ -63,7 +66,7 @@ export class LambdaRuntime {
     const key = String(target);
     let remote = this.#remotes.get(key);
     if (remote === undefined) {
-      remote = new RemoteLambda(target, { region: this.#options.region });
+      remote = new RemoteLambda(target, { region: this.#options.region, ...(this.#options.awsCredentials === undefined ? {} : { credentials: this.#options.awsCredentials }) });
       this.#remotes.set(key, remote);
     }
     return remote;
@@ -86,6 +89,15 @@ export class LambdaRuntime {
   ): Promise<InvokeResult> {
     const ref = parseFunctionRef(nameOrArn);
     const fn = ref === undefined ? undefined : this.#byName.get(ref.name);
+    const everywhere = this.#options.targets?.all;
+    // `--target lambda=...` sends every function there, those the template does not declare too.
+    if (ref !== undefined && fn === undefined && everywhere !== undefined) {
+      const event = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      return this.#remote(everywhere).invoke(ref.name, ref.qualifier, event.length === 0 ? EMPTY_EVENT : event, {
+        async: opts?.invocationType === 'Event',
+        clientContext: opts?.clientContext,
+      });
+    }
     if (ref === undefined || fn === undefined) {
       throw functionNotFound(nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${nameOrArn}`);
     }

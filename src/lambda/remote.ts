@@ -1,15 +1,16 @@
 /**
  * Functions that run somewhere else: real Lambda (`--target lambda=aws`) or any endpoint that
- * speaks the Lambda Invoke API (`--target lambda=<url>`, e.g. another gatehouse). Requests are
- * SigV4-signed with the standard credential variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- * AWS_SESSION_TOKEN), the region from AWS_REGION / AWS_DEFAULT_REGION, and the endpoint from
- * AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL when set (the SDKs' endpoint overrides).
+ * speaks the Lambda Invoke API (`--target lambda=<url>`, e.g. another gatehouse). Requests to AWS
+ * are SigV4-signed with the standard credential chain (http/aws-credentials.ts), the region from
+ * AWS_REGION / AWS_DEFAULT_REGION, and the endpoint from AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL
+ * when set (the SDKs' endpoint overrides); an endpoint URL gets the environment's keys or local ones.
  * AWS docs: Lambda API reference "Invoke" (API_Invoke.html); "Service-specific endpoints"
  * (AWS SDKs and Tools reference guide, feature-ss-endpoints.html).
  */
 import { randomUUID } from 'node:crypto';
 import { HttpClient, UpstreamError } from '../http/client.js';
-import { LOCAL_CREDENTIALS, SigV4Signer, type SigningCredentials } from '../http/sigv4-signer.js';
+import { environmentCredentials, standardCredentials } from '../http/aws-credentials.js';
+import { SigV4Signer, type CredentialProvider } from '../http/sigv4-signer.js';
 import { LambdaServiceError } from './errors.js';
 import type { InvokeResult } from './pool.js';
 
@@ -48,9 +49,16 @@ export function parseLambdaTargets(values: string[]): LambdaTargets {
   return targets;
 }
 
+/** True when a function is sent to real AWS (the credential chain is then needed). */
+export function lambdaTargetsAws(targets: LambdaTargets | undefined): boolean {
+  return targets !== undefined && (targets.all === 'aws' || [...targets.byFunction.values()].includes('aws'));
+}
+
 export interface RemoteSettings {
   region: string;
   env?: NodeJS.ProcessEnv;
+  /** The standard chain gatehouse resolved at start (a fresh one otherwise). */
+  credentials?: CredentialProvider;
 }
 
 /** Invokes functions on one target; one keep-alive connection pool for all of them. */
@@ -65,7 +73,7 @@ export class RemoteLambda {
     this.#region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? settings.region;
     const override = env['AWS_ENDPOINT_URL_LAMBDA'] ?? env['AWS_ENDPOINT_URL'];
     this.#endpoint = target === 'aws' ? new URL(override ?? `https://lambda.${this.#region}.amazonaws.com`) : target;
-    this.#signer = new SigV4Signer(credentials(env, target === 'aws'));
+    this.#signer = new SigV4Signer(target === 'aws' ? (settings.credentials ?? standardCredentials()) : environmentCredentials(env));
   }
 
   async invoke(functionName: string, qualifier: string | undefined, payload: Buffer, options: { async: boolean; clientContext?: string | undefined }): Promise<InvokeResult> {
@@ -116,18 +124,6 @@ export class RemoteLambda {
   close(): Promise<void> {
     return this.#http.close();
   }
-}
-
-/** The standard credential variables; a non-AWS endpoint accepts anything, so it gets placeholders. */
-function credentials(env: NodeJS.ProcessEnv, required: boolean): SigningCredentials {
-  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
-  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
-  if (accessKeyId === undefined || secretAccessKey === undefined) {
-    if (required) throw new Error('--target lambda=aws needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)');
-    return LOCAL_CREDENTIALS;
-  }
-  const sessionToken = env['AWS_SESSION_TOKEN'];
-  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
 
 /** Lambda's REST-JSON error: the code in x-amzn-ErrorType (`Code:extra` or `ns#Code`), the message in the body. */

@@ -48,7 +48,7 @@ export function createAwsEndpointHandler(options: AwsEndpointOptions) {
         writeUnknown(res);
         return;
       }
-      const lookupSecret = service.name === 's3' ? undefined : options.lookupSecret;
+      const lookupSecret = service.name === 's3' || service.unsigned?.(request) === true ? undefined : options.lookupSecret;
       const handled =
         lookupSecret === undefined
           ? service.handle(request, res)

@@ -13,7 +13,8 @@ import { compileDeployment, type Deployment } from '../apigw/deployment.js';
 import type { GatewayServices } from '../apigw/services.js';
 import { VpcLinkRegistry } from '../apigw/integrations/vpc-link.js';
 import { HttpClient } from '../http/client.js';
-import { LambdaRuntime, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
+import type { CredentialProvider } from '../http/sigv4-signer.js';
+import { LambdaRuntime, lambdaTargetsAws, type LambdaTargets, type NodeIsolation } from '../lambda/index.js';
 import { buildFunctions, watchSources as watchFunctionSources } from '../lambda/build.js';
 import { createProtectServices, defaultJwksUri } from '../apigw/auth/services.js';
 import { embeddedCognitoJwksUri } from '../apigw/auth/embedded-jwks.js';
@@ -27,13 +28,14 @@ import type { EmbeddedService, ServiceContext } from '../services/service.js';
 import { EMBEDDED_SERVICES } from '../services/index.js';
 import { lambdaApiService } from '../services/lambda/index.js';
 import { apiGatewayService } from '../services/apigateway/index.js';
-import { localAwsClient } from '../services/aws-client.js';
+import { awsClient } from '../services/aws-client.js';
 import { prepareSecrets } from '../services/secretsmanager/index.js';
 import { databaseEndpoints } from '../services/rds/endpoints.js';
 import { createApiHandler } from './api-handler.js';
 import { createAwsEndpointHandler } from './aws-endpoint.js';
 import { acceptedKeys, type SecretLookup } from './signature-check.js';
-import { ServiceTargets } from '../http/service-targets.js';
+import { ServiceTargets, TargetError, targetsAws } from '../http/service-targets.js';
+import { credentialsProblem, standardCredentials } from '../http/aws-credentials.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 
 export interface GatehouseOptions {
@@ -57,6 +59,8 @@ export interface GatehouseOptions {
   databasePort?: number;
   /** An existing PostgreSQL server for the template's databases instead of embedded ones. */
   postgresUrl?: string;
+  /** `--db-engine`: the embedded databases' engine (absent: the installed PostgreSQL, else PGlite). */
+  databaseEngine?: 'postgres' | 'pglite';
   /** Where Node.js functions run: worker threads (default) or child processes. */
   lambdaIsolation?: NodeIsolation;
   /** Functions invoked on real Lambda or another Lambda endpoint (`--target lambda=...`). */
@@ -117,13 +121,21 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   if (redis !== null) log.info(`throttles, quotas and caches shared through Redis ${redis.displayUrl}`);
   const iamOptions = { enforce: options.enforceIam ?? false, configFile: options.iamConfig };
   let targets: ServiceTargets;
+  // One credential chain for every call signed for real AWS (services and functions), loaded only if one is targeted.
+  const awsCredentials = targetsAws(options.targets) || lambdaTargetsAws(options.lambdaTargets) ? standardCredentials() : undefined;
   try {
-    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl);
+    targets = new ServiceTargets(options.targets ?? new Map(), awsUrl, awsCredentials);
+    const problem = awsCredentials === undefined ? undefined : await credentialsProblem(awsCredentials);
+    if (problem !== undefined) {
+      throw new TargetError(
+        `--target ...=aws needs AWS credentials from the standard chain (environment, AWS_PROFILE of ~/.aws/config and ~/.aws/credentials, SSO, credential_process, web identity, container or instance role): ${problem}`,
+      );
+    }
   } catch (error) {
     await Promise.all([drain(apiServer), awsServer.drain(), http.close()]);
     throw error;
   }
-  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets };
+  const lambdaOptions = { isolation: options.lambdaIsolation, targets: options.lambdaTargets, credentials: awsCredentials };
   const shared = {
     http,
     log,
@@ -136,6 +148,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     lookupSecret,
     targets,
     ...(options.postgresUrl !== undefined && { postgresUrl: options.postgresUrl }),
+    ...(options.databaseEngine !== undefined && { databaseEngine: options.databaseEngine }),
   };
   /** The functions as the definition declares them (before esbuild points them at their bundles). */
   let sourceFunctions: FunctionDefinition[] = [];
@@ -215,7 +228,8 @@ async function buildServing(
     iam: { enforce: boolean; configFile: string | undefined };
     databaseHost: string;
     postgresUrl?: string;
-    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined };
+    databaseEngine?: 'postgres' | 'pglite';
+    lambda: { isolation: NodeIsolation | undefined; targets: LambdaTargets | undefined; credentials: CredentialProvider | undefined };
     redis: RedisConnection | null;
     lookupSecret: SecretLookup | undefined;
     targets: ServiceTargets;
@@ -233,6 +247,7 @@ async function buildServing(
     logSink: (line) => log.info(line),
     ...(shared.lambda.isolation === undefined ? {} : { isolation: shared.lambda.isolation }),
     ...(shared.lambda.targets === undefined ? {} : { targets: shared.lambda.targets }),
+    ...(shared.lambda.credentials === undefined ? {} : { awsCredentials: shared.lambda.credentials }),
   });
   const gateway: GatewayServices = {
     http,
@@ -250,7 +265,7 @@ async function buildServing(
       ...(shared.redis !== null && sharedState(shared.redis)),
     }),
   };
-  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!.keys)];
+  const embedded: EmbeddedService[] = [lambdaApiService(lambda, project.functions), apiGatewayService(gateway.auth!, (apiId, stage) => project.apis.some((a) => a.id === apiId && a.stages.some((s) => s.name === stage)))];
   try {
     const deployment = compileDeployment(project, gateway);
     const context: Omit<ServiceContext, 'dataDir'> = {
@@ -260,10 +275,11 @@ async function buildServing(
       log,
       project,
       lambda,
-      callAws: localAwsClient(awsUrl, http, project.region),
+      callAws: awsClient(shared.targets, http, project.region),
       iam,
       databaseHost: shared.databaseHost,
       ...(shared.postgresUrl !== undefined && { postgresUrl: shared.postgresUrl }),
+      ...(shared.databaseEngine !== undefined && { databaseEngine: shared.databaseEngine }),
       ...(shared.lookupSecret ? { lookupSecret: shared.lookupSecret } : {}),
     };
     for (const { name, create } of EMBEDDED_SERVICES) {

@@ -1,16 +1,18 @@
 /**
- * A minimal AWS client for gatehouse's own calls to the embedded services (Step Functions tasks):
- * JSON-protocol actions by `X-Amz-Target`, S3 objects by path, signed like any SDK request and
- * sent to the embedded endpoint, so they take the same path as external clients.
+ * A minimal AWS client for gatehouse's own calls to AWS services (Step Functions tasks, event source
+ * destinations, the Data API's secrets): JSON-protocol actions by `X-Amz-Target`, S3 objects by path,
+ * signed like any SDK request and sent where the service's `--target` points (http/service-targets.ts:
+ * the embedded endpoint by default, real AWS or another engine), the same resolution the gateway's
+ * `AWS` integrations use.
  * AWS docs: Smithy "AWS JSON 1.0/1.1 protocol"; Step Functions "service integrations".
  */
-import { SigV4Signer, LOCAL_CREDENTIALS } from '../http/sigv4-signer.js';
 import type { HttpClient } from '../http/client.js';
+import type { ServiceTargets } from '../http/service-targets.js';
+import { queryBody, readQueryResponse, SNS_MAPS } from './query-call.js';
 
 const JSON_TARGETS: Readonly<Record<string, { prefix: string; version: '1.0' | '1.1'; signingName: string }>> = {
   dynamodb: { prefix: 'DynamoDB_20120810', version: '1.0', signingName: 'dynamodb' },
   sqs: { prefix: 'AmazonSQS', version: '1.0', signingName: 'sqs' },
-  sns: { prefix: 'AmazonSimpleNotificationService', version: '1.0', signingName: 'sns' },
   kinesis: { prefix: 'Kinesis_20131202', version: '1.1', signingName: 'kinesis' },
   states: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
   sfn: { prefix: 'AWSStepFunctions', version: '1.0', signingName: 'states' },
@@ -44,18 +46,20 @@ export class AwsCallError extends Error {
   }
 }
 
-export function localAwsClient(endpoint: string, http: HttpClient, region: string): CallAws {
-  const url = new URL(endpoint);
-  const signer = new SigV4Signer(LOCAL_CREDENTIALS);
-  const target = { protocol: url.protocol, hostname: url.hostname, ...(url.port === '' ? {} : { port: Number(url.port) }) };
-
+export function awsClient(targets: ServiceTargets, http: HttpClient, region: string): CallAws {
   async function send(method: string, path: string, headers: Record<string, string>, body: Buffer, signingName: string) {
-    const signed = await signer.sign({ ...target, method, path, query: {}, headers, body }, region, signingName);
+    const { url, signer } = targets.forService(signingName, region);
+    const signed = await signer.sign(
+      { protocol: url.protocol, hostname: url.hostname, ...(url.port === '' ? {} : { port: Number(url.port) }), method, path, query: {}, headers, body },
+      region,
+      signingName,
+    );
     return http.request({ origin: url.origin, path, method, headers: Object.entries(signed), body: method === 'GET' ? null : body, timeoutMs: 60_000 });
   }
 
   return async (service, action, input) => {
     if (service === 's3') return s3Call(action, input as Record<string, unknown>, send);
+    if (service === 'sns') return snsCall(action, input as Record<string, unknown>, send);
     const rest = REST_JSON[service];
     if (rest !== undefined) return restJsonCall(rest, action, input, send);
     const json = JSON_TARGETS[service];
@@ -94,6 +98,16 @@ function recase(value: unknown, key: (k: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => recase(v, key));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === '' ? k : key(k), recase(v, key)]));
+}
+
+/** SNS speaks only the query protocol (real SNS and other engines have no JSON form). */
+async function snsCall(action: string, input: Record<string, unknown>, send: Send): Promise<unknown> {
+  const body = Buffer.from(queryBody(action, '2010-03-31', input, SNS_MAPS), 'utf8');
+  const response = await send('POST', '/', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, 'sns');
+  const answer = readQueryResponse(response.body.toString('utf8'), action);
+  if ('code' in answer) throw new AwsCallError(answer.code, answer.message);
+  if (response.statusCode >= 300) throw new AwsCallError('ServiceException', response.body.toString('utf8'));
+  return answer.result;
 }
 
 type Send = (method: string, path: string, headers: Record<string, string>, body: Buffer, signingName: string) => ReturnType<HttpClient['request']>;

@@ -30,6 +30,8 @@ export interface ServiceContext {
   services?: readonly EmbeddedService[];
   /** `--postgres-url`: the template's databases live on that server instead of an embedded PostgreSQL. */
   postgresUrl?: string;
+  /** `--db-engine`: the embedded databases' engine; absent: the installed PostgreSQL, else PGlite. */
+  databaseEngine?: 'postgres' | 'pglite';
   /** Interface the embedded databases listen on (the API's --host). */
   databaseHost?: string;
   /** `--verify-signatures`: the secret of each accepted access key id. */
@@ -52,6 +54,8 @@ export interface EmbeddedService {
   readonly name: string;
   /** True when the request belongs to this service (decided from headers, path, query or form body). */
   matches(request: ServiceRequest): boolean;
+  /** Requests AWS serves without SigV4 (public keys, OAuth endpoints): `--verify-signatures` lets them through. */
+  unsigned?(request: ServiceRequest): boolean;
   handle(request: ServiceRequest, res: ServerResponse): Promise<void>;
   close(): Promise<void>;
 }

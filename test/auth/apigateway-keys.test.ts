@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { awsCli } from '../../src/services/sqs/testing.js';
-import { mock } from './support.js';
+import { restApi, mock } from './support.js';
 
 const TEMPLATE_KEY = 'template-key-0123456789abcdefghij';
 let gw: TestGateway;
@@ -21,18 +21,7 @@ before(async () => {
     {
       Transform: 'AWS::Serverless-2016-10-31',
       Resources: {
-        Api: {
-          Type: 'AWS::Serverless::Api',
-          Properties: {
-            StageName: 'Prod',
-            DefinitionBody: {
-              openapi: '3.0.1',
-              info: { title: 'keys', version: '1' },
-              components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
-              paths: { '/keyed': { get: mock('{"ok":true}', { security: [{ api_key: [] }] }) } },
-            },
-          },
-        },
+        Api: restApi('keys', { '/keyed': { get: mock('{"ok":true}', { security: [{ api_key: [] }] }) } }),
         TemplateKey: { Type: 'AWS::ApiGateway::ApiKey', Properties: { Name: 'from-template', Value: TEMPLATE_KEY, Enabled: true } },
         Plan: {
           Type: 'AWS::ApiGateway::UsagePlan',

@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { redisMissing, startRedisServer, type RedisServer } from '../support/redis.js';
 import { spawnGatehouse, type GatehouseProcess } from '../support/process.js';
 import { call } from '../support/gateway.js';
+import { awsCli } from '../../src/services/sqs/testing.js';
 import { mock } from './support.js';
 import { startUpstream, type TestUpstream } from '../support/upstream.js';
 
@@ -77,10 +78,10 @@ before(async () => {
       },
     }),
   );
-  const args = ['--redis-url', redis.url, '--log-level', 'warn'];
+  // One process gets the documented --redis, the other its alias --redis-url: both must share.
   gateways = await Promise.all([
-    spawnGatehouse(file, [...args, '--data-dir', join(dir, 'a')]),
-    spawnGatehouse(file, [...args, '--data-dir', join(dir, 'b')]),
+    spawnGatehouse(file, ['--redis', redis.url, '--log-level', 'warn', '--data-dir', join(dir, 'a')]),
+    spawnGatehouse(file, ['--redis-url', redis.url, '--log-level', 'warn', '--data-dir', join(dir, 'b')]),
   ]);
 });
 
@@ -121,6 +122,7 @@ test('two processes on one Redis share a throttle: the combined accepted rate ho
 });
 
 test('a usage plan quota is used up across both processes', { skip }, async () => {
+  const startDay = new Date().toISOString().slice(0, 10);
   const results: number[] = [];
   for (let i = 0; i < QUOTA + 6; i++) {
     const res = await call(gateways[i % 2]!.apiUrl, 'GET', '/Prod/keyed', { headers: { 'x-api-key': KEY } });
@@ -129,6 +131,17 @@ test('a usage plan quota is used up across both processes', { skip }, async () =
   }
   assert.equal(results.filter((s) => s === 200).length, QUOTA);
   assert.deepEqual(results.slice(QUOTA), [429, 429, 429, 429, 429, 429]);
+
+  // GetUsage on either process reads the shared counter (API reference "GetUsage": [used, remaining] per day).
+  const plan = ((await awsCli(gateways[1]!.awsUrl, ['apigateway', 'get-usage-plans'])).json as { items: { id: string }[] }).items[0]!;
+  const today = new Date().toISOString().slice(0, 10);
+  const usage = await awsCli(gateways[0]!.awsUrl, ['apigateway', 'get-usage', '--usage-plan-id', plan.id, '--start-date', today, '--end-date', today]);
+  assert.equal(usage.code, 0, usage.stderr);
+  const days = Object.values((usage.json as { items: Record<string, [number, number][]> }).items);
+  assert.equal(days.length, 1);
+  // A run across midnight UTC starts a new DAY period: today then holds only what came after it.
+  if (today === startDay) assert.deepEqual(days[0], [[QUOTA, 0]]);
+  else assert.equal(days[0]![0]![0]! + days[0]![0]![1]!, QUOTA);
 });
 
 test('the stage cache is shared: what one process stored answers the other', { skip }, async () => {

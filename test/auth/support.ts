@@ -150,3 +150,28 @@ export function samRestApi(title: string, body: Record<string, unknown>): Record
 
 /** The security scheme of AWS_IAM methods in an OpenAPI export. */
 export const SIGV4_SCHEME = { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } };
+
+/** The `api_key` security scheme: methods that list it require `x-api-key`. */
+export const API_KEY_SCHEME = { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } };
+
+/** A SAM REST API (stage `Prod`) of `paths`, with the given security schemes (the API key's by default). */
+export function restApi(title: string, paths: Record<string, unknown>, securitySchemes: Record<string, unknown> = API_KEY_SCHEME): Record<string, unknown> {
+  return {
+    Type: 'AWS::Serverless::Api',
+    Properties: {
+      StageName: 'Prod',
+      DefinitionBody: { openapi: '3.0.1', info: { title, version: '1' }, components: { securitySchemes }, paths },
+    },
+  };
+}
+
+/** An OpenAPI security scheme for a COGNITO_USER_POOLS authorizer of the template's pool `poolLogicalId`. */
+export function cognitoScheme(poolLogicalId: string): Record<string, unknown> {
+  return {
+    type: 'apiKey',
+    name: 'Authorization',
+    in: 'header',
+    'x-amazon-apigateway-authtype': 'cognito_user_pools',
+    'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: [{ 'Fn::GetAtt': [poolLogicalId, 'Arn'] }] },
+  };
+}

@@ -137,3 +137,14 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promis
     }
   }
 }
+
+// --redis is the flag the issue names; --redis-url (shipped first) stays an alias and must agree with it.
+test('--redis and its alias --redis-url: a bad URL or two different URLs are refused before start', () => {
+  const file = writeDefinition(mockApi('hi'));
+  const bad = spawnSync(process.execPath, [CLI, 'serve', file, '--redis', 'http://nope'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^gatehouse: --redis /);
+  const both = spawnSync(process.execPath, [CLI, 'serve', file, '--redis', 'redis://127.0.0.1:1', '--redis-url', 'redis://127.0.0.1:2'], { encoding: 'utf8' });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--redis and --redis-url \(its alias\) name different URLs/);
+});

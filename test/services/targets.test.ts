@@ -77,11 +77,11 @@ test('the embedded DynamoDB is not started when DynamoDB is targeted elsewhere',
   assert.equal((res.json() as { __type: string }).__type, 'UnknownOperationException');
 });
 
-test('targets are checked: unknown services, bad URLs, and aws without credentials fail at start', () => {
+test('targets are checked: unknown services, bad URLs, and aws without a credential chain fail at start', () => {
   assert.throws(() => parseTargets({ lambda: 'aws' }), TargetError);
   assert.throws(() => parseTargets({ s3: 'ftp://example.com' }), /expected an http\(s\) URL/);
   assert.throws(() => parseTargets({ s3: 'minio' }), /expected embedded, aws or an http\(s\) URL/);
-  assert.throws(() => new ServiceTargets(parseTargets({ dynamodb: 'aws' }), 'http://127.0.0.1:4566', undefined), /needs AWS credentials/);
+  assert.throws(() => new ServiceTargets(parseTargets({ dynamodb: 'aws' }), 'http://127.0.0.1:4566', undefined), /needs the standard AWS credential chain/);
   const targets = new ServiceTargets(parseTargets({ stepfunctions: 'aws', s3: 'http://127.0.0.1:9000' }), 'http://127.0.0.1:4566', { accessKeyId: 'a', secretAccessKey: 'b' });
   assert.equal(targets.forService('states', 'eu-west-1').url.origin, 'https://states.eu-west-1.amazonaws.com');
   assert.equal(targets.forService('s3', 'us-east-1').url.origin, 'http://127.0.0.1:9000');

@@ -38,7 +38,7 @@ export async function startTestGateway(
     /** `--enforce-iam`, and an IAM config written beside the definition (`--iam-config`). */
     iam?: { enforce: boolean; config?: object };
     /** More `gatehouse serve` options (--verify-signatures, --target). */
-    serve?: Pick<GatehouseOptions, 'verifySignatures' | 'targets'>;
+    serve?: Pick<GatehouseOptions, 'verifySignatures' | 'targets' | 'lambdaTargets'>;
   } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));

@@ -23,6 +23,8 @@ export interface ApiKeyRecord {
   customerId?: string;
   /** Epoch ms; keys from the template get the load time. */
   createdDate?: number;
+  /** Epoch ms of the last UpdateApiKey. */
+  updatedDate?: number;
 }
 
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH';
@@ -44,6 +46,7 @@ export interface UsagePlanStage {
 export interface UsagePlanRecord {
   id: string;
   name: string;
+  description?: string;
   throttle: ThrottleLimit | null;
   quota: QuotaSettings | null;
   stages: UsagePlanStage[];
@@ -90,6 +93,14 @@ export class ApiKeyRegistry {
     this.#byId.delete(id);
     this.#byValue.delete(key.value);
     this.#keyPlans.delete(id);
+    return true;
+  }
+
+  /** Removes the plan and every key's membership in it. */
+  removePlan(id: string): boolean {
+    if (!this.#plans.delete(id)) return false;
+    this.#version++;
+    for (const plans of this.#keyPlans.values()) plans.delete(id);
     return true;
   }
 
@@ -179,7 +190,8 @@ export function loadApiKeys(project: Project, registry: ApiKeyRegistry): KeyLoad
   return report;
 }
 
-function planFromProperties(id: string, name: string, p: Record<string, unknown>, report: KeyLoadReport, r?: TemplateResource): UsagePlanRecord {
+/** A plan from CloudFormation `AWS::ApiGateway::UsagePlan` properties; problems are added to the report. */
+export function planFromProperties(id: string, name: string, p: Record<string, unknown>, report: KeyLoadReport, r?: TemplateResource): UsagePlanRecord {
   const throttle = record(p['Throttle']);
   const quota = record(p['Quota']);
   const stages: UsagePlanStage[] = [];
@@ -207,6 +219,7 @@ function planFromProperties(id: string, name: string, p: Record<string, unknown>
   return {
     id,
     name: typeof p['UsagePlanName'] === 'string' ? p['UsagePlanName'] : name,
+    ...(typeof p['Description'] === 'string' && { description: p['Description'] }),
     throttle: throttle === undefined ? null : limitOf(num(throttle['RateLimit']), num(throttle['BurstLimit'])),
     quota: quotaSettings,
     stages,
@@ -289,6 +302,11 @@ export function quotaPeriod(quota: QuotaSettings, nowMs: number): { start: numbe
   return { start: Date.UTC(year, month, startDay), end: Date.UTC(year, month + 1, startDay) };
 }
 
+/** The state key prefix of a key's quota counters in a plan; the period's start (ms) completes it. */
+export function quotaKeyPrefix(planId: string, keyId: string): string {
+  return `quota|${planId}|${keyId}|`;
+}
+
 export function invalidApiKey(): GatewayError {
   return new GatewayError('INVALID_API_KEY');
 }
@@ -330,7 +348,7 @@ export function compileApiKeyCheck(api: Api, route: Route, registry: ApiKeyRegis
       plan,
       methodRule: methodLimit === undefined ? null : { ...methodLimit, key: `plan-throttle|${plan.id}|${key.id}|${api.id}/${stageName}|${methodKey}` },
       planRule: plan.throttle === null ? null : { ...plan.throttle, key: `plan-throttle|${plan.id}|${key.id}` },
-      quotaPrefix: `quota|${plan.id}|${key.id}|`,
+      quotaPrefix: quotaKeyPrefix(plan.id, key.id),
     };
     if (resolved.size >= 10_000) resolved.clear();
     resolved.set(cacheKey, entry);

@@ -48,7 +48,7 @@ test('two connections share one token bucket and one quota exactly', { skip }, a
   assert.equal(takes.filter(Boolean).length, 10);
   const counts = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? sa : sb).countQuota('quota', 7, t0 + 60_000, t0)));
   assert.equal(counts.filter((c) => c.allowed).length, 7);
-  assert.equal(await sb.quotaUsed('quota', t0), 7);
+  assert.equal((await sb.quotaUsage('quota', t0))?.used, 7);
   assert.deepEqual(lines, []);
 });
 

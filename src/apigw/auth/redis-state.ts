@@ -9,7 +9,7 @@
  * so a Redis outage degrades protection instead of taking the API down.
  */
 import { luaScript, type RedisConnection } from '../../storage/redis.js';
-import type { ProtectState, QuotaResult } from './state.js';
+import { DAY_MS, QUOTA_HISTORY_MS, type ProtectState, type QuotaResult, type QuotaUsage } from './state.js';
 
 /** KEYS[1] bucket hash {t: tokens, u: updated ms}; ARGV rate, burst, now. Answers 1 (token taken) or 0. */
 const TAKE_TOKEN = luaScript(`
@@ -39,7 +39,10 @@ end
 return taken
 `);
 
-/** KEYS[1] counter hash {n: used, e: period end ms}; ARGV limit, period end, now. Answers {allowed, used}. */
+/**
+ * KEYS[1] counter hash {n: used, e: period end ms, d<day>: requests that day}; ARGV limit, period end,
+ * now, day number, history ms. Answers {allowed, used}.
+ */
 const COUNT_QUOTA = luaScript(`
 local limit = tonumber(ARGV[1])
 local ends = tonumber(ARGV[2])
@@ -49,13 +52,27 @@ local used = tonumber(q[1])
 local e = tonumber(q[2])
 if used == nil or e == nil or e <= now then
   used = 0
+  redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'n', 0, 'e', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], math.max(1, ends - now) + 60000)
+  redis.call('PEXPIRE', KEYS[1], math.max(1, ends - now) + tonumber(ARGV[5]))
 end
 if used >= limit then
   return {0, used}
 end
+redis.call('HINCRBY', KEYS[1], 'd' .. ARGV[4], 1)
 return {1, redis.call('HINCRBY', KEYS[1], 'n', 1)}
+`);
+
+/** KEYS[1] counter hash as above; ARGV used, period end, now, history ms. Sets n, starting a new period if needed. */
+const SET_QUOTA_USED = luaScript(`
+local e = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if e == nil or e <= tonumber(ARGV[3]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'e', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(ARGV[2]) - tonumber(ARGV[3])) + tonumber(ARGV[4]))
+end
+redis.call('HSET', KEYS[1], 'n', ARGV[1])
+return 1
 `);
 
 export class RedisProtectState implements ProtectState {
@@ -76,7 +93,8 @@ export class RedisProtectState implements ProtectState {
 
   async countQuota(key: string, limit: number, expiresAtMs: number, nowMs: number): Promise<QuotaResult> {
     try {
-      const [allowed, used] = (await this.#redis.run(COUNT_QUOTA, [this.#redis.key(key)], [limit, expiresAtMs, nowMs])) as [number, number];
+      const args = [limit, expiresAtMs, nowMs, Math.floor(nowMs / DAY_MS), QUOTA_HISTORY_MS];
+      const [allowed, used] = (await this.#redis.run(COUNT_QUOTA, [this.#redis.key(key)], args)) as [number, number];
       return { allowed: allowed === 1, used };
     } catch (error) {
       this.#redis.commandFailed('quota', error);
@@ -84,14 +102,23 @@ export class RedisProtectState implements ProtectState {
     }
   }
 
-  async quotaUsed(key: string, nowMs: number): Promise<number> {
+  async quotaUsage(key: string, nowMs: number): Promise<QuotaUsage | null> {
     try {
-      const [used, ends] = await this.#redis.client.hmGet(this.#redis.key(key), ['n', 'e']);
-      return used == null || ends == null || Number(ends) <= nowMs ? 0 : Number(used);
+      const fields = await this.#redis.client.hGetAll(this.#redis.key(key));
+      const ends = Number(fields['e']);
+      if (fields['n'] === undefined || !(ends + QUOTA_HISTORY_MS > nowMs)) return null;
+      const days = new Map<number, number>();
+      for (const [field, value] of Object.entries(fields)) if (field.startsWith('d')) days.set(Number(field.slice(1)), Number(value));
+      return { used: Number(fields['n']), days };
     } catch (error) {
       this.#redis.commandFailed('quota usage', error);
-      return 0;
+      return null;
     }
+  }
+
+  async setQuotaUsed(key: string, used: number, expiresAtMs: number, nowMs: number): Promise<void> {
+    // An update the caller asked for must not be lost silently: errors reach it (no fail-open here).
+    await this.#redis.run(SET_QUOTA_USED, [this.#redis.key(key)], [used, expiresAtMs, nowMs, QUOTA_HISTORY_MS]);
   }
 
   async cacheGet(key: string, nowMs: number): Promise<unknown> {

@@ -5,9 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryProtectState, refill } from './state.js';
+import { DAY_MS, MemoryProtectState, refill } from './state.js';
+import { dailyUsage, setRemaining } from './usage.js';
 import { stateContract } from './testing.js';
-import { quotaPeriod, generatedKeyValue } from './api-keys.js';
+import { quotaKeyPrefix, quotaPeriod, generatedKeyValue } from './api-keys.js';
 import { limitOf, methodSettingsKey, methodSettingFor } from './throttle.js';
 import type { Route } from '../../definitions/model.js';
 
@@ -66,4 +67,35 @@ test('method settings: the most specific key wins; -1 or nothing set means no th
   assert.deepEqual(limitOf(1, undefined), { rate: 1, burst: 5000 });
   assert.equal(limitOf(-1, -1), null);
   assert.equal(limitOf(undefined, undefined), null);
+});
+
+// API reference "GetUsage": one [used quota, remaining quota] per day; within a WEEK period the
+// remaining quota of a day is what was left at its end.
+test('daily usage of a WEEK quota: used per day, remaining at the end of each day', async () => {
+  const state = new MemoryProtectState();
+  const plan = { id: 'p', name: 'p', throttle: null, stages: [], quota: { limit: 10, period: 'WEEK' as const, offset: 0 } };
+  const monday = Date.UTC(2024, 4, 13, 12);
+  const { start, end } = quotaPeriod(plan.quota, monday);
+  const key = quotaKeyPrefix('p', 'k') + start;
+  for (let i = 0; i < 3; i++) state.countQuota(key, 10, end, monday);
+  for (let i = 0; i < 2; i++) state.countQuota(key, 10, end, monday + DAY_MS);
+  const sunday = Math.floor(start / DAY_MS);
+  // Sunday (nothing), Monday 3, Tuesday 2, Wednesday (after the last request), read on Wednesday.
+  assert.deepEqual(await dailyUsage(state, plan, 'k', sunday, sunday + 3, monday + 2 * DAY_MS), [
+    [0, 10],
+    [3, 7],
+    [2, 5],
+    [0, 5],
+  ]);
+  // UpdateUsage moves what is left now; the days keep their counts.
+  await setRemaining(state, plan, 'k', 8, monday + 2 * DAY_MS);
+  assert.deepEqual(await dailyUsage(state, plan, 'k', sunday + 2, sunday + 3, monday + 2 * DAY_MS), [
+    [2, 8],
+    [0, 8],
+  ]);
+  // Another key's counters are its own; a period out of reach (the week before) reports the whole quota.
+  assert.deepEqual(await dailyUsage(state, plan, 'other', sunday - 1, sunday, monday), [
+    [0, 10],
+    [0, 10],
+  ]);
 });

@@ -16,6 +16,18 @@ export interface QuotaResult {
   used: number;
 }
 
+export interface QuotaUsage {
+  /** The period's counter, compared with the limit: requests counted, unless UpdateUsage moved it. */
+  used: number;
+  /** Requests counted per UTC day of the period: day number (epoch ms / DAY_MS) -> count. */
+  days: Map<number, number>;
+}
+
+export const DAY_MS = 86_400_000;
+
+/** How long a finished period's counter stays readable for GetUsage (gatehouse's choice). */
+export const QUOTA_HISTORY_MS = 90 * DAY_MS;
+
 export interface ProtectState {
   /**
    * Token bucket of `burst` tokens refilled at `rate` tokens per second, full when first seen:
@@ -27,8 +39,13 @@ export interface ProtectState {
    * The counter may be dropped after `expiresAtMs`, the end of the period.
    */
   countQuota(key: string, limit: number, expiresAtMs: number, nowMs: number): MaybePromise<QuotaResult>;
-  /** Requests counted under `key` so far (GetUsage), without counting. */
-  quotaUsed(key: string, nowMs: number): MaybePromise<number>;
+  /**
+   * What was counted under `key` (GetUsage), without counting; null when nothing was. Counters stay
+   * readable for QUOTA_HISTORY_MS after their period ends, so past days can be reported.
+   */
+  quotaUsage(key: string, nowMs: number): MaybePromise<QuotaUsage | null>;
+  /** Sets the period's counter to `used` (UpdateUsage grants more remaining quota by lowering it, even below 0). */
+  setQuotaUsed(key: string, used: number, expiresAtMs: number, nowMs: number): MaybePromise<void>;
   /** A cached JSON-compatible value, or undefined when absent or expired. */
   cacheGet(key: string, nowMs: number): MaybePromise<unknown>;
   cacheSet(key: string, value: unknown, ttlMs: number, nowMs: number): MaybePromise<void>;
@@ -45,6 +62,10 @@ interface Expiring<T> {
   expiresAtMs: number;
 }
 
+interface QuotaCounter extends QuotaUsage {
+  expiresAtMs: number;
+}
+
 /** Tokens after refilling a bucket from `updatedMs` to `nowMs` (pure; shared with other stores and tests). */
 export function refill(tokens: number, updatedMs: number, nowMs: number, rate: number, burst: number): number {
   const elapsed = Math.max(0, nowMs - updatedMs) / 1000;
@@ -54,7 +75,7 @@ export function refill(tokens: number, updatedMs: number, nowMs: number, rate: n
 /** One process's state; bounded so a flood of distinct identities cannot grow it without end. */
 export class MemoryProtectState implements ProtectState {
   readonly #buckets = new Map<string, Bucket>();
-  readonly #quotas = new Map<string, Expiring<number>>();
+  readonly #quotas = new Map<string, QuotaCounter>();
   readonly #cache = new Map<string, Expiring<unknown>>();
   readonly #maxCacheEntries: number;
 
@@ -78,20 +99,24 @@ export class MemoryProtectState implements ProtectState {
 
   countQuota(key: string, limit: number, expiresAtMs: number, nowMs: number): QuotaResult {
     let entry = this.#quotas.get(key);
-    if (entry === undefined || entry.expiresAtMs <= nowMs) {
-      if (entry !== undefined) this.#quotas.delete(key);
-      this.#sweepQuotas(nowMs);
-      entry = { value: 0, expiresAtMs };
-      this.#quotas.set(key, entry);
-    }
-    if (entry.value >= limit) return { allowed: false, used: entry.value };
-    entry.value += 1;
-    return { allowed: true, used: entry.value };
+    if (entry === undefined || entry.expiresAtMs <= nowMs) entry = this.#newCounter(key, expiresAtMs, nowMs);
+    if (entry.used >= limit) return { allowed: false, used: entry.used };
+    entry.used += 1;
+    const day = Math.floor(nowMs / DAY_MS);
+    entry.days.set(day, (entry.days.get(day) ?? 0) + 1);
+    return { allowed: true, used: entry.used };
   }
 
-  quotaUsed(key: string, nowMs: number): number {
+  quotaUsage(key: string, nowMs: number): QuotaUsage | null {
     const entry = this.#quotas.get(key);
-    return entry === undefined || entry.expiresAtMs <= nowMs ? 0 : entry.value;
+    if (entry === undefined || entry.expiresAtMs + QUOTA_HISTORY_MS <= nowMs) return null;
+    return { used: entry.used, days: new Map(entry.days) };
+  }
+
+  setQuotaUsed(key: string, used: number, expiresAtMs: number, nowMs: number): void {
+    let entry = this.#quotas.get(key);
+    if (entry === undefined || entry.expiresAtMs <= nowMs) entry = this.#newCounter(key, expiresAtMs, nowMs);
+    entry.used = used;
   }
 
   cacheGet(key: string, nowMs: number): unknown {
@@ -118,9 +143,17 @@ export class MemoryProtectState implements ProtectState {
     this.#cache.clear();
   }
 
-  /** Periods roll over: drop finished ones now and then (only when a new period starts). */
+  #newCounter(key: string, expiresAtMs: number, nowMs: number): QuotaCounter {
+    this.#quotas.delete(key);
+    this.#sweepQuotas(nowMs);
+    const entry: QuotaCounter = { used: 0, days: new Map(), expiresAtMs };
+    this.#quotas.set(key, entry);
+    return entry;
+  }
+
+  /** Periods roll over: drop those out of history now and then (only when a new period starts). */
   #sweepQuotas(nowMs: number): void {
     if (this.#quotas.size < 1024) return;
-    for (const [key, entry] of this.#quotas) if (entry.expiresAtMs <= nowMs) this.#quotas.delete(key);
+    for (const [key, entry] of this.#quotas) if (entry.expiresAtMs + QUOTA_HISTORY_MS <= nowMs) this.#quotas.delete(key);
   }
 }

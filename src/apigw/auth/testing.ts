@@ -1,6 +1,6 @@
 /** Test support: the contract every ProtectState implementation is checked against. */
 import assert from 'node:assert/strict';
-import type { ProtectState } from './state.js';
+import { DAY_MS, QUOTA_HISTORY_MS, type ProtectState } from './state.js';
 
 /** The contract every ProtectState honours (memory and Redis). */
 export async function stateContract(make: () => ProtectState): Promise<void> {
@@ -23,9 +23,21 @@ export async function stateContract(make: () => ProtectState): Promise<void> {
   assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: true, used: 1 });
   assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: true, used: 2 });
   assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: false, used: 2 });
-  assert.equal(await state.quotaUsed('q', t0), 2);
-  // After the period ends the counter starts over.
-  assert.deepEqual(await state.countQuota('q', 2, t0 + 5000, t0 + 1000), { allowed: true, used: 1 });
+  // Usage per UTC day: t0 is in day 0; a refused request is not counted.
+  assert.deepEqual(await state.quotaUsage('q', t0), { used: 2, days: new Map([[0, 2]]) });
+  assert.equal(await state.quotaUsage('never-counted', t0), null);
+  // UpdateUsage: the counter moves (below zero grants more than the limit); the daily counts stay.
+  await state.setQuotaUsed('q', -1, t0 + 1000, t0);
+  assert.deepEqual(await state.countQuota('q', 2, t0 + 1000, t0), { allowed: true, used: 0 });
+  assert.deepEqual(await state.quotaUsage('q', t0), { used: 0, days: new Map([[0, 3]]) });
+  // A finished period stays readable for the history, then is gone.
+  assert.deepEqual(await state.quotaUsage('q', t0 + 1000), { used: 0, days: new Map([[0, 3]]) });
+  assert.equal(await state.quotaUsage('q', t0 + 1000 + QUOTA_HISTORY_MS), null);
+  // Counting or setting after the period ends starts the counter over.
+  assert.deepEqual(await state.countQuota('q', 2, t0 + DAY_MS * 2, t0 + DAY_MS), { allowed: true, used: 1 });
+  assert.deepEqual(await state.quotaUsage('q', t0 + DAY_MS), { used: 1, days: new Map([[1, 1]]) });
+  await state.setQuotaUsed('fresh', 5, t0 + 1000, t0);
+  assert.deepEqual(await state.quotaUsage('fresh', t0), { used: 5, days: new Map() });
 
   await state.cacheSet('c', { principalId: 'p' }, 1000, t0);
   assert.deepEqual(await state.cacheGet('c', t0 + 999), { principalId: 'p' });

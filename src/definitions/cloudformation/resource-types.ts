@@ -172,6 +172,8 @@ const builtIn: Record<string, ResourceType> = {
     attributes: { ClientId: (r) => r.ref(), ClientSecret: (r) => r.id('client-secret', 51, LOWER_ALNUM), Name: (r) => str(r, 'ClientName') ?? r.logicalId },
   },
   'AWS::Cognito::UserPoolDomain': byProperty('Domain', { CloudFrontDistribution: (r) => `d${r.id('cf', 13)}.cloudfront.net` }),
+  // Ref is the identifier, so `!Sub '${Server}/read'` names the scope in AllowedOAuthScopes.
+  'AWS::Cognito::UserPoolResourceServer': byProperty('Identifier'),
   'AWS::Cognito::IdentityPool': { ref: (r) => `${r.env.region}:${hashUuid(r.env.stackName, r.logicalId)}`, attributes: { Name: (r) => str(r, 'IdentityPoolName') ?? r.logicalId } },
   ...RDS_RESOURCE_TYPES,
   'AWS::SSM::Parameter': named('Name', 2048, { ref: (r) => r.name(), attributes: { Type: (r) => str(r, 'Type'), Value: (r) => str(r, 'Value') } }),

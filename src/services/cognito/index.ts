@@ -1,7 +1,8 @@
 /**
  * The embedded Cognito user pools: `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`
  * over AWS JSON 1.1, identity pools (`AWSCognitoIdentityService.GetId` / `GetCredentialsForIdentity`), plus each pool's public keys at `/{poolId}/.well-known/jwks.json` and its
- * OpenID discovery document, so tokens it issues verify offline. Pools, clients, groups and users
+ * OpenID discovery document, so tokens it issues verify offline, and the OAuth 2.0 token and userInfo
+ * endpoints (oauth.ts). Pools, clients, groups and users
  * declared in the template exist at start; state is durable in SQLite.
  * AWS docs: Amazon Cognito user pools API Reference; Developer Guide "Verifying a JSON Web Token"
  * (`https://cognito-idp.{region}.amazonaws.com/{userPoolId}/.well-known/jwks.json`).
@@ -30,6 +31,17 @@ import {
 } from './operations/users.js';
 import { CognitoStore } from './store.js';
 import { issuerOf, jwksOf } from './tokens.js';
+import { handleOAuth, isOAuthRequest } from './oauth.js';
+import {
+  createResourceServer,
+  createUserPoolDomain,
+  deleteResourceServer,
+  deleteUserPoolDomain,
+  describeResourceServer,
+  describeUserPoolDomain,
+  listResourceServers,
+  loadTemplateOAuth,
+} from './operations/oauth-setup.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
 const IDENTITY_PREFIX = 'AWSCognitoIdentityService';
@@ -63,6 +75,13 @@ const OPERATIONS: Record<string, Operation> = {
   InitiateAuth: initiateAuth,
   AdminInitiateAuth: adminInitiateAuth,
   RespondToAuthChallenge: respondToAuthChallenge,
+  CreateResourceServer: createResourceServer,
+  DescribeResourceServer: describeResourceServer,
+  ListResourceServers: listResourceServers,
+  DeleteResourceServer: deleteResourceServer,
+  CreateUserPoolDomain: createUserPoolDomain,
+  DescribeUserPoolDomain: describeUserPoolDomain,
+  DeleteUserPoolDomain: deleteUserPoolDomain,
   AdminRespondToAuthChallenge: adminRespondToAuthChallenge,
 };
 
@@ -79,6 +98,7 @@ export const cognitoService: ServiceFactory = async (context) => {
   };
   try {
     await loadTemplatePools(ctx, context.project);
+    loadTemplateOAuth(ctx, context.project);
   } catch (error) {
     store.close();
     throw error;
@@ -91,10 +111,16 @@ export const cognitoService: ServiceFactory = async (context) => {
   const service: EmbeddedService = {
     name: 'cognito-idp',
     matches: (request) =>
-      jsonOperation(request, TARGET_PREFIX) !== null || jsonOperation(request, IDENTITY_PREFIX) !== null || (request.method === 'GET' && WELL_KNOWN.test(request.path)),
+      jsonOperation(request, TARGET_PREFIX) !== null || jsonOperation(request, IDENTITY_PREFIX) !== null || isPublic(request),
+    // The keys, the discovery document and the OAuth endpoints are public on AWS: never SigV4-signed.
+    unsigned: isPublic,
     async handle(request, res) {
       if (request.method === 'GET' && WELL_KNOWN.test(request.path)) {
         wellKnown(ctx, request, res);
+        return;
+      }
+      if (isOAuthRequest(request)) {
+        await handleOAuth(ctx, request, res);
         return;
       }
       const identityName = jsonOperation(request, IDENTITY_PREFIX);
@@ -120,6 +146,10 @@ export const cognitoService: ServiceFactory = async (context) => {
   return service;
 };
 
+function isPublic(request: ServiceRequest): boolean {
+  return (request.method === 'GET' && WELL_KNOWN.test(request.path)) || isOAuthRequest(request);
+}
+
 /** The pool's JWKS, or its OpenID discovery document naming the Cognito issuer and where the keys are. */
 function wellKnown(ctx: IdentityContext, request: ServiceRequest, res: ServerResponse): void {
   const [, poolId, document] = WELL_KNOWN.exec(request.path)!;
@@ -137,6 +167,9 @@ function wellKnown(ctx: IdentityContext, request: ServiceRequest, res: ServerRes
   writeJson(res, '1.1', 200, {
     issuer,
     jwks_uri: `http://${host}/${pool.id}/.well-known/jwks.json`,
+    token_endpoint: `http://${host}/${pool.id}/oauth2/token`,
+    userinfo_endpoint: `http://${host}/${pool.id}/oauth2/userInfo`,
+    grant_types_supported: ['client_credentials', 'refresh_token'],
     id_token_signing_alg_values_supported: ['RS256'],
     subject_types_supported: ['public'],
     response_types_supported: ['code', 'token'],

@@ -1,6 +1,6 @@
 /**
  * Durable user pool state in SQLite: pools (with their RS256 signing key), app clients, users
- * (scrypt password hashes, attributes, status), groups and memberships, and the refresh tokens and
+ * (scrypt password hashes, attributes, status), groups and memberships, resource servers and domains, and the refresh tokens and
  * challenge sessions handed out (kept only as SHA-256 hashes, so the file never holds a usable token).
  * AWS docs: Amazon Cognito Developer Guide "User pools", API Reference "UserType", "GroupType".
  */
@@ -66,6 +66,14 @@ export interface GrantRecord {
   data: Record<string, unknown>;
 }
 
+/** An OAuth 2.0 resource server: its scopes are `{identifier}/{ScopeName}` (ResourceServerType). */
+export interface ResourceServerRecord {
+  poolId: string;
+  identifier: string;
+  name: string;
+  scopes: { ScopeName: string; ScopeDescription: string }[];
+}
+
 /** Temporary credentials handed out by an identity pool (GetCredentialsForIdentity). */
 export interface IdentityCredentials {
   accessKeyId: string;
@@ -94,6 +102,8 @@ CREATE TABLE IF NOT EXISTS identities (pool_id TEXT NOT NULL, login TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS credentials (
   access_key TEXT PRIMARY KEY, secret TEXT NOT NULL, role_arn TEXT NOT NULL, identity_id TEXT NOT NULL, pool_id TEXT NOT NULL, expires INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS resource_servers (pool_id TEXT NOT NULL, identifier TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL, PRIMARY KEY (pool_id, identifier)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS domains (domain TEXT PRIMARY KEY, pool_id TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS grants (
   hash TEXT PRIMARY KEY, kind TEXT NOT NULL, pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
   data TEXT NOT NULL, expires INTEGER NOT NULL
@@ -138,8 +148,7 @@ export class CognitoStore {
   readonly #db: Database;
 
   constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
   }
 
   close(): void {
@@ -257,6 +266,34 @@ export class CognitoStore {
       .map((n) => this.getGroup(poolId, n.group_name))
       .filter((g): g is GroupRecord => g !== undefined)
       .sort((a, b) => (a.precedence ?? Infinity) - (b.precedence ?? Infinity) || a.name.localeCompare(b.name));
+  }
+
+  putResourceServer(server: ResourceServerRecord): void {
+    this.#db
+      .prepare('INSERT INTO resource_servers (pool_id, identifier, name, scopes) VALUES (?, ?, ?, ?) ON CONFLICT(pool_id, identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes')
+      .run(server.poolId, server.identifier, server.name, JSON.stringify(server.scopes));
+  }
+
+  listResourceServers(poolId: string): ResourceServerRecord[] {
+    const rows = this.#db.prepare('SELECT * FROM resource_servers WHERE pool_id = ? ORDER BY identifier').all(poolId) as { pool_id: string; identifier: string; name: string; scopes: string }[];
+    return rows.map((r) => ({ poolId: r.pool_id, identifier: r.identifier, name: r.name, scopes: JSON.parse(r.scopes) as ResourceServerRecord['scopes'] }));
+  }
+
+  deleteResourceServer(poolId: string, identifier: string): boolean {
+    return this.#db.prepare('DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?').run(poolId, identifier).changes > 0;
+  }
+
+  /** A user pool domain (prefix or custom domain, lower case) and the pool it serves. */
+  putDomain(domain: string, poolId: string, created: number): void {
+    this.#db.prepare('INSERT INTO domains (domain, pool_id, created) VALUES (?, ?, ?) ON CONFLICT(domain) DO UPDATE SET pool_id = excluded.pool_id').run(domain.toLowerCase(), poolId, created);
+  }
+
+  poolOfDomain(domain: string): string | undefined {
+    return (this.#db.prepare('SELECT pool_id FROM domains WHERE domain = ?').get(domain.toLowerCase()) as { pool_id: string } | undefined)?.pool_id;
+  }
+
+  deleteDomain(domain: string): boolean {
+    return this.#db.prepare('DELETE FROM domains WHERE domain = ?').run(domain.toLowerCase()).changes > 0;
   }
 
   /** Stores a refresh token or challenge session under its hash. */

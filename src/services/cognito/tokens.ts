@@ -145,6 +145,32 @@ export async function issueTokens(
   return { IdToken, AccessToken, ExpiresIn: validity.accessSeconds, TokenType: 'Bearer' };
 }
 
+/**
+ * The access token of a client credentials grant: no user, so `sub` is the app client, and `scope`
+ * holds the granted custom scopes (Developer Guide "Understanding the access token", "Scopes, M2M,
+ * and API authorization with resource servers").
+ */
+export async function issueClientCredentialsToken(region: string, pool: PoolRecord, client: ClientRecord, scopes: readonly string[], now: number): Promise<{ token: string; expiresIn: number }> {
+  const validity = validityOf(client);
+  const iat = Math.floor(now / 1000);
+  const { SignJWT } = await jose();
+  const token = await new SignJWT({
+    sub: client.id,
+    token_use: 'access',
+    scope: scopes.join(' '),
+    auth_time: iat,
+    iss: issuerOf(region, pool.id),
+    exp: iat + validity.accessSeconds,
+    iat,
+    version: 2,
+    jti: randomUUID(),
+    client_id: client.id,
+  })
+    .setProtectedHeader({ kid: pool.kid, alg: 'RS256' })
+    .sign(keysOf(pool).private);
+  return { token, expiresIn: validity.accessSeconds };
+}
+
 /** An opaque token (refresh tokens, challenge sessions): only its hash is stored. */
 export function opaqueToken(bytes = 96): string {
   return randomBytes(bytes).toString('base64url');

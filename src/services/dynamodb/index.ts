@@ -9,7 +9,7 @@ import type { EmbeddedService, ServiceFactory } from '../service.js';
 import type { DynamoContext } from './context.js';
 import { readTableStream, type StreamEventRecord } from './operations/streams.js';
 import { claims, handleRequest } from './protocol.js';
-import { Store } from './store.js';
+import { createTables, Store } from './store.js';
 import { padSequence } from './stream-log.js';
 import { createTemplateTables } from './template.js';
 
@@ -33,7 +33,7 @@ export interface DynamoDbService extends EmbeddedService {
 let active: DynamoDbService | undefined;
 
 export const dynamodbService: ServiceFactory = async (context) => {
-  const db = claimDatabase(path.join(context.dataDir, 'dynamodb.sqlite'), 'dynamodb');
+  const db = claimDatabase(path.join(context.dataDir, 'dynamodb.sqlite'), 'dynamodb', createTables);
   const store = new Store(db, context.region);
   const ctx: DynamoContext = { store, region: context.region, accountId: context.accountId, now: () => Date.now(), ...(context.iam && { iam: context.iam }) };
   try {

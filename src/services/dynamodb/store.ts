@@ -17,6 +17,11 @@ export { padSequence, type StreamRecord, type StreamRow } from './stream-log.js'
 
 export type Statement = BetterSqlite3.Statement;
 
+/** The store's tables (openDatabase's schema step). */
+export function createTables(db: Database): void {
+  db.exec(SCHEMA);
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tables (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,7 +84,6 @@ export class Store {
     readonly db: Database,
     readonly region: string,
   ) {
-    db.exec(SCHEMA);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');

@@ -30,13 +30,13 @@ export function evenRanges(count: number): HashKeyRange[] {
   return ranges;
 }
 
-/** Index of the range holding `hashKey` (ranges sorted and contiguous). */
-export function rangeIndexOf(ranges: readonly HashKeyRange[], hashKey: bigint): number {
+/** Index of the entry whose range holds `hashKey` (ranges sorted and contiguous). */
+export function rangeIndexOf(entries: readonly { range: HashKeyRange }[], hashKey: bigint): number {
   let low = 0;
-  let high = ranges.length - 1;
+  let high = entries.length - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
-    if (ranges[mid]!.start <= hashKey) low = mid;
+    if (entries[mid]!.range.start <= hashKey) low = mid;
     else high = mid - 1;
   }
   return low;

@@ -15,17 +15,18 @@ import { CborError, decodeCbor, encodeCbor } from './cbor.js';
 import type { Input, KinesisContext, Operation } from './context.js';
 import { createReader, type KinesisReader } from './reader.js';
 import { RECORD_OPERATIONS } from './records.js';
+import { RESHARD_OPERATIONS } from './resharding.js';
 import { KinesisStore, type StreamMode } from './store.js';
 import { createStream, DEFAULT_RETENTION_HOURS, ON_DEMAND_SHARDS, STREAM_OPERATIONS } from './streams.js';
 
-export type { KinesisReader, KinesisRecordView, StartingPosition } from './reader.js';
+export type { KinesisReader, KinesisRecordView, KinesisShardView, StartingPosition } from './reader.js';
 
 const TARGET_PREFIX = 'Kinesis_20131202';
 const CBOR_TYPE = 'application/x-amz-cbor-1.1';
 /** Records past their retention period are deleted this often (reads skip them in between). */
 const TRIM_INTERVAL_MS = 60_000;
 
-const OPERATIONS: Record<string, Operation> = { ...STREAM_OPERATIONS, ...RECORD_OPERATIONS };
+const OPERATIONS: Record<string, Operation> = { ...STREAM_OPERATIONS, ...RECORD_OPERATIONS, ...RESHARD_OPERATIONS };
 
 export interface KinesisService extends EmbeddedService {
   /** For the Kinesis event source: read streams in-process. */
@@ -122,8 +123,8 @@ function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): vo
     const shards = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : Number(props['ShardCount'] ?? 1);
     const existing = ctx.store.get(name);
     if (existing !== undefined) {
-      if (existing.shards.length !== shards) {
-        context.log.warn(`kinesis: stream ${name} keeps its ${existing.shards.length} stored shards (the template declares ${shards}); delete it to re-create`);
+      if (existing.open.length !== shards) {
+        context.log.warn(`kinesis: stream ${name} keeps its ${existing.open.length} stored open shards (the template declares ${shards}); delete it to re-create`);
       }
       continue;
     }

@@ -266,7 +266,7 @@ describe('kinesis through the SDK', () => {
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {
-    const res = await k.raw('SplitShard', 'application/x-amz-json-1.1', Buffer.from('{}'));
+    const res = await k.raw('StartStreamEncryption', 'application/x-amz-json-1.1', Buffer.from('{}'));
     assert.equal(res.status, 400);
     assert.equal(JSON.parse(res.body.toString())['__type'], 'UnknownOperationException');
   });
@@ -298,7 +298,10 @@ describe('kinesis durability and the in-process reader', () => {
       await k.client.send(new CreateStreamCommand({ StreamName: 'src', ShardCount: 2 }));
       const reader = k.service.reader;
       assert.equal(reader.streamArn('src'), ARN('src'));
-      assert.deepEqual(reader.shardIds(ARN('src')), ['shardId-000000000000', 'shardId-000000000001']);
+      assert.deepEqual(
+        reader.shards(ARN('src')).map((s) => s.shardId),
+        ['shardId-000000000000', 'shardId-000000000001'],
+      );
       const seen: string[][] = [];
       const stop = reader.onAppend((name, shards) => seen.push([name, ...shards]));
       const put = await k.client.send(new PutRecordCommand({ StreamName: 'src', PartitionKey: 'k', ExplicitHashKey: '1', Data: Buffer.from('hello') }));

@@ -7,6 +7,7 @@
 import { positionOf, readBatch, shardIndexOf, type StartingPosition } from './records.js';
 import { decodeIterator, encodeIterator, sequenceNumber, shardId } from './sequence.js';
 import { streamArn, streamNameOf, type KinesisContext } from './context.js';
+import { retainedShards } from './shards.js';
 import type { StreamInfo } from './store.js';
 import { AwsServiceError } from '../protocol/errors.js';
 
@@ -21,13 +22,22 @@ export interface KinesisRecordView {
   approximateArrivalTimestamp: number;
 }
 
+/** A listed shard and its lineage: a child is read only once its parents are. */
+export interface KinesisShardView {
+  shardId: string;
+  parentShardIds: string[];
+  closed: boolean;
+}
+
 export interface KinesisReader {
   /** The stream's ARN when it exists (accepts a name or an ARN). */
   streamArn(nameOrArn: string): string | undefined;
-  shardIds(nameOrArn: string): string[];
+  /** Open shards and closed ones whose records are still retained. */
+  shards(nameOrArn: string): KinesisShardView[];
   /** A position token for `read`; unlike API shard iterators it does not expire. */
   iterator(nameOrArn: string, shard: string, start: StartingPosition): string;
-  read(iterator: string, limit: number): { records: KinesisRecordView[]; nextIterator: string; millisBehindLatest: number };
+  /** `ended`: the shard is closed and these were its last records. */
+  read(iterator: string, limit: number): { records: KinesisRecordView[]; nextIterator: string; millisBehindLatest: number; ended: boolean };
   /** Called with the stream name and the shards that received records, after they are durable. */
   onAppend(listener: (streamName: string, shardIds: string[]) => void): () => void;
 }
@@ -47,7 +57,8 @@ export function createReader(ctx: KinesisContext, listeners: Set<(streamName: st
       const stream = lookup(nameOrArn);
       return stream === undefined ? undefined : streamArn(ctx, stream.name);
     },
-    shardIds: (nameOrArn) => required(nameOrArn).shards.map((s) => shardId(s.index)),
+    shards: (nameOrArn) =>
+      retainedShards(required(nameOrArn), ctx.now()).map((s) => ({ shardId: shardId(s.index), parentShardIds: s.parents.map(shardId), closed: s.closed !== undefined })),
     iterator(nameOrArn, shard, start) {
       const stream = required(nameOrArn);
       const shardIndex = shardIndexOf(ctx, stream, shard);
@@ -71,6 +82,7 @@ export function createReader(ctx: KinesisContext, listeners: Set<(streamName: st
         })),
         nextIterator: encodeIterator({ ...state, position: batch.next }),
         millisBehindLatest: batch.millisBehindLatest,
+        ended: batch.ended,
       };
     },
     onAppend(listener) {

@@ -21,6 +21,7 @@ import {
 } from './context.js';
 import { parseExplicitHashKey, partitionKeyHash, rangeIndexOf } from './hash-keys.js';
 import { decodeIterator, encodeIterator, ITERATOR_TTL_MS, parseSequenceNumber, parseShardId, sequenceNumber, shardId } from './sequence.js';
+import { childShards } from './shards.js';
 import type { NewRecord, StreamInfo } from './store.js';
 
 /** "The data blob ... The maximum size of the data payload of a record before base64-encoding is up to 1 MiB." (with the partition key) */
@@ -53,7 +54,7 @@ function placeRecord(stream: StreamInfo, entry: Input, member: string): NewRecor
   } else {
     hashKey = partitionKeyHash(partitionKey);
   }
-  return { shardIndex: stream.shards[rangeIndexOf(stream.shards.map((s) => s.range), hashKey)]!.index, partitionKey, data };
+  return { shardIndex: stream.open[rangeIndexOf(stream.open, hashKey)]!.index, partitionKey, data };
 }
 
 async function commit(ctx: KinesisContext, stream: StreamInfo, records: NewRecord[]): Promise<{ SequenceNumber: string; ShardId: string }[]> {
@@ -159,11 +160,14 @@ export interface ReadBatch {
   /** Counter of the next record to read. */
   next: number;
   millisBehindLatest: number;
+  /** The shard is closed and nothing is left to read after these records. */
+  ended: boolean;
 }
 
 /** Reads from `position`, skipping records past the retention period, within the count and size limits. */
 export function readBatch(ctx: KinesisContext, stream: StreamInfo, shardIndex: number, position: number, limit: number): ReadBatch {
   const now = ctx.now();
+  const closed = stream.shards[shardIndex]!.closed;
   const rows = ctx.store.read(stream, shardIndex, position, now - stream.retentionHours * 3_600_000, limit + 1);
   const records: ReadBatch['records'] = [];
   let bytes = 0;
@@ -180,6 +184,8 @@ export function readBatch(ctx: KinesisContext, stream: StreamInfo, shardIndex: n
     // After trimmed records the next read starts past them.
     next: last !== undefined ? last.counter + 1 : Math.max(position, unread?.counter ?? position),
     millisBehindLatest: unread === undefined ? 0 : Math.max(0, now - unread.arrivalMs),
+    // A closed shard gets no more records: once nothing is unread, its end is reached.
+    ended: closed !== undefined && unread === undefined,
   };
 }
 
@@ -208,8 +214,11 @@ const getRecords: Operation = (ctx, input) => {
       Data: new Bytes(r.data),
       PartitionKey: r.partitionKey,
     })),
-    NextShardIterator: encodeIterator({ ...state, position: batch.next, issuedMs: now }),
+    // "If set to null, the shard has been closed and the requested iterator does not return any more data";
+    // ChildShards come "only when the end of the current shard is reached".
+    ...(batch.ended ? {} : { NextShardIterator: encodeIterator({ ...state, position: batch.next, issuedMs: now }) }),
     MillisBehindLatest: batch.millisBehindLatest,
+    ...(batch.ended ? { ChildShards: childShards(stream, state.shardIndex) } : {}),
   };
 };
 

@@ -1,9 +1,11 @@
 /**
- * Durable Kinesis state in SQLite: streams, their shards (hash key ranges and the last sequence
- * counter handed out) and records. A PutRecord(s) commits before it is acknowledged.
- * AWS docs: Kinesis Data Streams developer guide, "Terminology and concepts" (streams, shards, data records, retention).
+ * Durable Kinesis state in SQLite: streams, their shards (hash key ranges, the last sequence
+ * counter handed out, lineage and closing after a reshard) and records. A PutRecord(s) commits
+ * before it is acknowledged; a reshard commits before it is answered.
+ * AWS docs: Kinesis Data Streams developer guide, "Terminology and concepts" (streams, shards, data
+ * records, retention) and "Resharding a stream" (parent and child shards).
  */
-import { openDatabase, type Database } from '../../storage/sqlite.js';
+import { ensureColumns, openDatabase, type Database } from '../../storage/sqlite.js';
 import { evenRanges, type HashKeyRange } from './hash-keys.js';
 
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
@@ -15,6 +17,17 @@ export interface ShardInfo {
   lastCounter: number;
   /** Counter of the last record handed a sequence number (committed or in the pending group commit). */
   assigned: number;
+  /** The shards this one was split from (one) or merged from (two: ParentShardId, AdjacentParentShardId). */
+  parents: number[];
+  createdMs: number;
+  /** Set when a split or merge closed the shard: the counter of its last record, and when. */
+  closed: { counter: number; ms: number } | undefined;
+}
+
+/** One split or merge: the shards it closes and the children it opens (indexes follow on from the stream's last shard). */
+export interface ShardChange {
+  close: number[];
+  create: { index: number; range: HashKeyRange; parents: number[] }[];
 }
 
 export interface StreamInfo {
@@ -24,8 +37,15 @@ export interface StreamInfo {
   mode: StreamMode;
   retentionHours: number;
   createdMs: number;
+  /** Every shard, open or closed, at its index. */
   shards: ShardInfo[];
+  /** The open shards by starting hash key: where new records go. */
+  open: ShardInfo[];
   tags: Record<string, string>;
+  /** Until then the stream reports UPDATING after a reshard (not stored: a restart finds it ACTIVE). */
+  updatingUntilMs: number;
+  /** When UpdateShardCount ran (its rolling 24-hour limit). */
+  scalings: number[];
 }
 
 export interface StoredRecord {
@@ -58,6 +78,7 @@ CREATE TABLE IF NOT EXISTS shards (
   last_counter INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (stream_key, idx)
 ) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS records (
   stream_key INTEGER NOT NULL,
   shard INTEGER NOT NULL,
@@ -76,6 +97,20 @@ interface StreamRow {
   retention_hours: number;
   created_ms: number;
   tags: string;
+  scalings: string;
+}
+
+interface ShardRow {
+  stream_key: number;
+  idx: number;
+  start_hash: string;
+  end_hash: string;
+  last_counter: number;
+  parent: number | null;
+  adjacent_parent: number | null;
+  created_ms: number;
+  closed_counter: number | null;
+  closed_ms: number | null;
 }
 
 interface RecordRow {
@@ -93,12 +128,23 @@ export class KinesisStore {
   #pending: { stream: StreamInfo; records: readonly NewRecord[]; counters: number[]; now: number; resolve(c: number[]): void; reject(e: unknown): void }[] = [];
 
   constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
+    ensureColumns(this.#db, 'streams', { scalings: "TEXT NOT NULL DEFAULT '[]'" });
+    ensureColumns(this.#db, 'shards', {
+      parent: 'INTEGER',
+      adjacent_parent: 'INTEGER',
+      created_ms: 'INTEGER NOT NULL DEFAULT 0',
+      closed_counter: 'INTEGER',
+      closed_ms: 'INTEGER',
+    });
     const db = this.#db;
     this.#statements = {
       insertStream: db.prepare('INSERT INTO streams (name, mode, retention_hours, created_ms, tags) VALUES (?, ?, ?, ?, ?)'),
-      insertShard: db.prepare('INSERT INTO shards (stream_key, idx, start_hash, end_hash, last_counter) VALUES (?, ?, ?, ?, 0)'),
+      insertShard: db.prepare(
+        'INSERT INTO shards (stream_key, idx, start_hash, end_hash, last_counter, parent, adjacent_parent, created_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?)',
+      ),
+      closeShard: db.prepare('UPDATE shards SET closed_counter = ?, closed_ms = ? WHERE stream_key = ? AND idx = ?'),
+      setScalings: db.prepare('UPDATE streams SET scalings = ? WHERE key = ?'),
       deleteStream: db.prepare('DELETE FROM streams WHERE key = ?'),
       deleteShards: db.prepare('DELETE FROM shards WHERE stream_key = ?'),
       deleteRecords: db.prepare('DELETE FROM records WHERE stream_key = ?'),
@@ -119,16 +165,10 @@ export class KinesisStore {
   }
 
   #load(): void {
-    const streams = this.#db.prepare('SELECT key, name, mode, retention_hours, created_ms, tags FROM streams').all() as StreamRow[];
-    const shards = this.#db.prepare('SELECT stream_key, idx, start_hash, end_hash, last_counter FROM shards ORDER BY stream_key, idx').all() as {
-      stream_key: number;
-      idx: number;
-      start_hash: string;
-      end_hash: string;
-      last_counter: number;
-    }[];
+    const streams = this.#db.prepare('SELECT key, name, mode, retention_hours, created_ms, tags, scalings FROM streams').all() as StreamRow[];
+    const shards = this.#db.prepare('SELECT * FROM shards ORDER BY stream_key, idx').all() as ShardRow[];
     for (const row of streams) {
-      this.#streams.set(row.name, {
+      const stream: StreamInfo = {
         key: row.key,
         name: row.name,
         mode: row.mode,
@@ -137,8 +177,22 @@ export class KinesisStore {
         tags: JSON.parse(row.tags) as Record<string, string>,
         shards: shards
           .filter((s) => s.stream_key === row.key)
-          .map((s) => ({ index: s.idx, range: { start: BigInt(s.start_hash), end: BigInt(s.end_hash) }, lastCounter: s.last_counter, assigned: s.last_counter })),
-      });
+          .map((s) => ({
+            index: s.idx,
+            range: { start: BigInt(s.start_hash), end: BigInt(s.end_hash) },
+            lastCounter: s.last_counter,
+            assigned: s.last_counter,
+            parents: [s.parent, s.adjacent_parent].filter((p): p is number => p !== null),
+            // Shards stored before resharding existed were created with their stream.
+            createdMs: s.created_ms || row.created_ms,
+            closed: s.closed_counter === null ? undefined : { counter: s.closed_counter, ms: s.closed_ms ?? 0 },
+          })),
+        open: [],
+        updatingUntilMs: 0,
+        scalings: JSON.parse(row.scalings) as number[],
+      };
+      stream.open = openShards(stream.shards);
+      this.#streams.set(row.name, stream);
     }
   }
 
@@ -155,20 +209,48 @@ export class KinesisStore {
     const s = this.#statements;
     const key = this.#db.transaction(() => {
       const key = Number(s.insertStream.run(name, mode, retentionHours, now, JSON.stringify(tags)).lastInsertRowid);
-      ranges.forEach((range, index) => s.insertShard.run(key, index, range.start.toString(), range.end.toString()));
+      ranges.forEach((range, index) => s.insertShard.run(key, index, range.start.toString(), range.end.toString(), null, null, now));
       return key;
     })();
-    const stream: StreamInfo = {
-      key,
-      name,
-      mode,
-      retentionHours,
-      createdMs: now,
-      tags,
-      shards: ranges.map((range, index) => ({ index, range, lastCounter: 0, assigned: 0 })),
-    };
+    const shards: ShardInfo[] = ranges.map((range, index) => ({ index, range, lastCounter: 0, assigned: 0, parents: [], createdMs: now, closed: undefined }));
+    const stream: StreamInfo = { key, name, mode, retentionHours, createdMs: now, tags, shards, open: openShards(shards), updatingUntilMs: 0, scalings: [] };
     this.#streams.set(name, stream);
     return stream;
+  }
+
+  /**
+   * Applies splits and merges in one transaction: each closed shard ends at the last sequence
+   * number it handed out (pending appends are committed first), children start empty.
+   */
+  reshard(stream: StreamInfo, changes: readonly ShardChange[], now: number): void {
+    this.#commit();
+    const s = this.#statements;
+    // Shards a change creates and a later one closes (UpdateShardCount) close empty.
+    const lastCounter = (index: number) => stream.shards[index]?.assigned ?? 0;
+    this.#db.transaction(() => {
+      for (const change of changes) {
+        for (const index of change.close) s.closeShard.run(lastCounter(index), now, stream.key, index);
+        for (const child of change.create) {
+          s.insertShard.run(stream.key, child.index, child.range.start.toString(), child.range.end.toString(), child.parents[0] ?? null, child.parents[1] ?? null, now);
+        }
+      }
+    })();
+    for (const change of changes) {
+      for (const index of change.close) {
+        const shard = stream.shards[index]!;
+        shard.closed = { counter: shard.assigned, ms: now };
+      }
+      for (const child of change.create) {
+        const shard: ShardInfo = { index: child.index, range: child.range, lastCounter: 0, assigned: 0, parents: child.parents, createdMs: now, closed: undefined };
+        stream.shards[child.index] = shard;
+      }
+    }
+    stream.open = openShards(stream.shards);
+  }
+
+  setScalings(stream: StreamInfo, scalings: number[]): void {
+    this.#statements.setScalings.run(JSON.stringify(scalings), stream.key);
+    stream.scalings = scalings;
   }
 
   delete(stream: StreamInfo): void {
@@ -263,4 +345,8 @@ export class KinesisStore {
     this.#commit();
     this.#db.close();
   }
+}
+
+function openShards(shards: readonly ShardInfo[]): ShardInfo[] {
+  return shards.filter((s) => s.closed === undefined).sort((a, b) => (a.range.start < b.range.start ? -1 : 1));
 }

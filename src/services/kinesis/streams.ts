@@ -13,13 +13,15 @@ import {
   STREAM_NAME,
   streamArn,
   streamNameOf,
+  timestamp,
   Timestamp,
   validation,
   type Input,
   type KinesisContext,
   type Operation,
 } from './context.js';
-import { parseShardId, sequenceNumber, shardId } from './sequence.js';
+import { parseShardId } from './sequence.js';
+import { filterShards, parseShardFilter, retainedShards, shardOutput, streamStatus, type ShardFilter } from './shards.js';
 import type { ShardInfo, StreamInfo, StreamMode } from './store.js';
 
 /** "On-demand mode ... a newly created on-demand stream has a write capacity of 4 MB/s" — four shards. */
@@ -39,19 +41,24 @@ function modeOf(input: Input): StreamMode | undefined {
   return mode;
 }
 
+/** Open shards count against the account quota: creating a stream, splitting, scaling up. */
+export function checkShardLimit(ctx: KinesisContext, additional: number): void {
+  const used = ctx.store.list().reduce((sum, s) => sum + s.open.length, 0);
+  if (used + additional > ACCOUNT_SHARD_LIMIT) {
+    throw new AwsServiceError(
+      'LimitExceededException',
+      `This request would exceed the shard limit for the account ${ctx.accountId} in ${ctx.region}. Current shard count for the account: ${used}. Limit: ${ACCOUNT_SHARD_LIMIT}. Number of additional shards that would have resulted from this request: ${additional}.`,
+      400,
+    );
+  }
+}
+
 /** Shared by the API and the template loader. */
 export function createStream(ctx: KinesisContext, name: string, shardCount: number, mode: StreamMode, retentionHours: number, tags: Record<string, string>): StreamInfo {
   if (ctx.store.get(name) !== undefined) {
     throw new AwsServiceError('ResourceInUseException', `Stream ${name} under account ${ctx.accountId} already exists.`, 400);
   }
-  const used = ctx.store.list().reduce((sum, s) => sum + s.shards.length, 0);
-  if (used + shardCount > ACCOUNT_SHARD_LIMIT) {
-    throw new AwsServiceError(
-      'LimitExceededException',
-      `This request would exceed the shard limit for the account ${ctx.accountId} in ${ctx.region}. Current shard count for the account: ${used}. Limit: ${ACCOUNT_SHARD_LIMIT}. Number of additional shards that would have resulted from this request: ${shardCount}.`,
-      400,
-    );
-  }
+  checkShardLimit(ctx, shardCount);
   return ctx.store.create(name, shardCount, mode, retentionHours, tags, ctx.now());
 }
 
@@ -68,19 +75,11 @@ const createStreamOp: Operation = (ctx, input) => {
   return {};
 };
 
-function shardOutput(shard: ShardInfo) {
-  return {
-    ShardId: shardId(shard.index),
-    HashKeyRange: { StartingHashKey: shard.range.start.toString(), EndingHashKey: shard.range.end.toString() },
-    SequenceNumberRange: { StartingSequenceNumber: sequenceNumber(shard.index, 0) },
-  };
-}
-
 function common(ctx: KinesisContext, stream: StreamInfo) {
   return {
     StreamName: stream.name,
     StreamARN: streamArn(ctx, stream.name),
-    StreamStatus: 'ACTIVE',
+    StreamStatus: streamStatus(stream, ctx.now()),
     StreamModeDetails: { StreamMode: stream.mode },
     RetentionPeriodHours: stream.retentionHours,
     StreamCreationTimestamp: new Timestamp(stream.createdMs),
@@ -89,18 +88,19 @@ function common(ctx: KinesisContext, stream: StreamInfo) {
   };
 }
 
-/** Shards after `exclusiveStartShardId` (compared by index, as shard ids sort). */
-function shardsAfter(stream: StreamInfo, exclusiveStartShardId: string | undefined): ShardInfo[] {
-  if (exclusiveStartShardId === undefined) return stream.shards;
+/** Listed shards after `exclusiveStartShardId` (compared by index, as shard ids sort). */
+function shardsAfter(shards: ShardInfo[], exclusiveStartShardId: string | undefined): ShardInfo[] {
+  if (exclusiveStartShardId === undefined) return shards;
   const index = parseShardId(exclusiveStartShardId);
   if (index === null) throw validation(exclusiveStartShardId, 'exclusiveStartShardId', 'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+');
-  return stream.shards.filter((s) => s.index > index);
+  return shards.filter((s) => s.index > index);
 }
 
 const describeStream: Operation = (ctx, input) => {
   const stream = requireStream(ctx, input);
   const limit = optionalInteger(input, 'Limit', 1, 10000) ?? 100;
-  const shards = shardsAfter(stream, optionalString(input, 'ExclusiveStartShardId'));
+  // Closed shards stay listed (with EndingSequenceNumber) while their records are retained.
+  const shards = shardsAfter(retainedShards(stream, ctx.now()), optionalString(input, 'ExclusiveStartShardId'));
   const { StreamName, StreamARN, StreamStatus, StreamModeDetails, ...rest } = common(ctx, stream);
   return {
     StreamDescription: {
@@ -117,7 +117,7 @@ const describeStream: Operation = (ctx, input) => {
 
 const describeStreamSummary: Operation = (ctx, input) => {
   const stream = requireStream(ctx, input);
-  return { StreamDescriptionSummary: { ...common(ctx, stream), OpenShardCount: stream.shards.length, ConsumerCount: 0 } };
+  return { StreamDescriptionSummary: { ...common(ctx, stream), OpenShardCount: stream.open.length, ConsumerCount: 0 } };
 };
 
 const listStreams: Operation = (ctx, input) => {
@@ -135,20 +135,20 @@ const listStreams: Operation = (ctx, input) => {
     StreamSummaries: page.map((s) => ({
       StreamName: s.name,
       StreamARN: streamArn(ctx, s.name),
-      StreamStatus: 'ACTIVE',
+      StreamStatus: streamStatus(s, ctx.now()),
       StreamModeDetails: { StreamMode: s.mode },
       StreamCreationTimestamp: new Timestamp(s.createdMs),
     })),
   };
 };
 
-function encodeToken(parts: (string | number)[]): string {
+function encodeToken(parts: (string | number | ShardFilter)[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64');
 }
 
-function decodeToken(token: string, kind: string): [string, string, number] {
+function decodeToken(token: string, kind: string): [string, string, number, ShardFilter?] {
   try {
-    const parts = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as [string, string, number];
+    const parts = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as [string, string, number, ShardFilter?];
     if (Array.isArray(parts) && parts[0] === kind && typeof parts[1] === 'string') return parts;
   } catch {
     // falls through to the API's answer for a token it did not issue
@@ -161,29 +161,29 @@ const listShards: Operation = (ctx, input) => {
   const maxResults = optionalInteger(input, 'MaxResults', 1, 10000) ?? 1000;
   let stream: StreamInfo;
   let after: number | undefined;
+  let filter: ShardFilter | undefined;
   if (token !== undefined) {
     if (input['StreamName'] !== undefined) throw invalidArgument('NextToken and StreamName cannot be provided together.');
-    const [, name, index] = decodeToken(token, 'shards');
+    const [, name, index, tokenFilter] = decodeToken(token, 'shards');
     stream = requireStream(ctx, { StreamName: name });
     after = index;
+    // The token carries the filter of the first page, so every page lists the same selection.
+    filter = tokenFilter ?? undefined;
   } else {
     stream = requireStream(ctx, input);
+    filter = parseShardFilter(input['ShardFilter'], (f) => timestamp(f, 'Timestamp'));
     const start = optionalString(input, 'ExclusiveStartShardId');
-    const filter = input['ShardFilter'] as Record<string, unknown> | undefined;
-    // Shards never close here (no resharding), so only AFTER_SHARD_ID narrows the list.
-    const filterShard = filter?.['Type'] === 'AFTER_SHARD_ID' ? (filter['ShardId'] as string | undefined) : undefined;
-    const from = start ?? filterShard;
-    if (from !== undefined) {
-      const index = parseShardId(from);
-      if (index === null) throw invalidArgument(`Invalid ShardId ${from}.`);
+    if (start !== undefined) {
+      const index = parseShardId(start);
+      if (index === null) throw invalidArgument(`Invalid ShardId ${start}.`);
       after = index;
     }
   }
-  const shards = stream.shards.filter((s) => after === undefined || s.index > after);
+  const shards = filterShards(stream, filter, ctx.now()).filter((s) => after === undefined || s.index > after);
   const page = shards.slice(0, maxResults);
   return {
     Shards: page.map(shardOutput),
-    ...(shards.length > maxResults ? { NextToken: encodeToken(['shards', stream.name, page[page.length - 1]!.index]) } : {}),
+    ...(shards.length > maxResults ? { NextToken: encodeToken(['shards', stream.name, page[page.length - 1]!.index, ...(filter === undefined ? [] : [filter])]) } : {}),
   };
 };
 
@@ -219,7 +219,7 @@ const updateStreamMode: Operation = (ctx, input) => {
   const stream = requireStream(ctx, { StreamARN: input['StreamARN'] });
   const mode = modeOf(input);
   if (mode === undefined) throw validation(undefined, 'streamModeDetails', 'Member must not be null');
-  // The mode is recorded; the shard layout stays (resharding is not emulated).
+  // The mode is recorded; the shard layout stays as it is (on-demand capacity scaling is not emulated).
   ctx.store.setMode(stream, mode);
   return {};
 };

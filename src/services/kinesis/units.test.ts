@@ -29,10 +29,10 @@ describe('hash keys', () => {
     }
   });
   it('finds the range of a key at the boundaries', () => {
-    const ranges = evenRanges(4);
+    const ranges = evenRanges(4).map((range) => ({ range }));
     assert.equal(rangeIndexOf(ranges, 0n), 0);
-    assert.equal(rangeIndexOf(ranges, ranges[1]!.start - 1n), 0);
-    assert.equal(rangeIndexOf(ranges, ranges[1]!.start), 1);
+    assert.equal(rangeIndexOf(ranges, ranges[1]!.range.start - 1n), 0);
+    assert.equal(rangeIndexOf(ranges, ranges[1]!.range.start), 1);
     assert.equal(rangeIndexOf(ranges, MAX_HASH_KEY), 3);
   });
   it('accepts explicit hash keys only within [0, 2^128-1]', () => {

@@ -13,9 +13,15 @@ import { loadPg } from './pg.js';
 import type { DatabaseServer } from './servers.js';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+export const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export async function bootstrap(admin: pg.ClientConfig, server: DatabaseServer, log: (line: string) => void): Promise<void> {
+  await createRoleAndDatabase(admin, server);
+  if (server.migrations.length > 0) await migrate({ ...admin, database: server.databaseName ?? 'postgres' }, server, log);
+}
+
+/** The master user (created, or its password brought in line with the template) and the `DatabaseName` database it owns. */
+export async function createRoleAndDatabase(admin: pg.ClientConfig, server: DatabaseServer): Promise<void> {
   const { Client } = await loadPg();
   const client = new Client(admin);
   await client.connect();
@@ -35,7 +41,6 @@ export async function bootstrap(admin: pg.ClientConfig, server: DatabaseServer, 
   } finally {
     await client.end();
   }
-  if (server.migrations.length > 0) await migrate({ ...admin, database: server.databaseName ?? 'postgres' }, server, log);
 }
 
 async function migrate(admin: pg.ClientConfig, server: DatabaseServer, log: (line: string) => void): Promise<void> {

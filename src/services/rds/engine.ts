@@ -98,6 +98,9 @@ export class PostgresEngine {
 
   readonly socketPort = SOCKET_PORT;
 
+  /** The database the administrator connects to for the set-up. */
+  readonly adminDatabase = 'postgres';
+
   /** The administrator's password, created with the cluster. */
   get adminPassword(): string {
     return readFileSync(path.join(this.#options.dir, 'admin-password'), 'utf8').trim();

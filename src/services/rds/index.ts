@@ -8,9 +8,10 @@
  */
 import path from 'node:path';
 import type { EmbeddedService, ServiceContext } from '../service.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, createRoleAndDatabase } from './bootstrap.js';
 import { DataApi, isDataApiRequest, type DataApiTarget } from './data-api/index.js';
-import { ADMIN_ROLE, PostgresEngine } from './engine.js';
+import { ADMIN_ROLE, PostgresEngine, findPostgresBin } from './engine.js';
+import { PgliteEngine } from './pglite/engine.js';
 import { DatabaseProxy } from './proxy.js';
 import { databaseServers, type DatabaseServer } from './servers.js';
 
@@ -22,8 +23,10 @@ export interface RdsService extends EmbeddedService {
 export async function rdsService(context: ServiceContext): Promise<RdsService> {
   const servers = databaseServers(context.project);
   const log = (line: string) => context.log.info(line);
+  const lite = context.postgresUrl === undefined && servers.length > 0 && usePglite(context);
+  if (lite) context.log.warn(pgliteNote(context.databaseEngine === 'pglite'));
   const running = await Promise.all(
-    servers.map((server) => (context.postgresUrl === undefined ? embedded(server, context, log) : external(server, context.postgresUrl, log))),
+    servers.map((server) => (context.postgresUrl === undefined ? embedded(server, context, lite, log) : external(server, context.postgresUrl, log))),
   );
   const dataApi = new DataApi(running, context.callAws);
   const ready = Promise.all(running.map((r) => r.connection())).then(() => undefined);
@@ -45,13 +48,32 @@ interface Running extends DataApiTarget {
   close(): Promise<void>;
 }
 
-/** A PostgreSQL of our own behind the template's port. */
-async function embedded(server: DatabaseServer, context: ServiceContext, log: (line: string) => void): Promise<Running> {
-  const engine = new PostgresEngine({ dir: path.join(context.dataDir, server.identifier), log });
+/** Why the databases run on PGlite, and what that costs. */
+function pgliteNote(chosen: boolean): string {
+  return (
+    `rds: ${chosen ? '--db-engine pglite' : 'no PostgreSQL installed (no initdb/postgres found)'}: the databases run on PGlite, PostgreSQL 18 compiled ` +
+    'to WebAssembly, inside gatehouse. Its limits: one session per database server (a connection inside a transaction makes the ' +
+    'others wait), only the DatabaseName database, 0.6-0.9 GB of memory per server, seconds to start (the first start initialises ' +
+    'for longer). For the real engine install PostgreSQL (apt-get install postgresql, brew install postgresql) or pass --postgres-url.'
+  );
+}
+
+/** `--db-engine pglite`, or `auto` on a machine without PostgreSQL. */
+function usePglite(context: ServiceContext): boolean {
+  if (context.databaseEngine === 'pglite') return true;
+  return context.databaseEngine !== 'postgres' && findPostgresBin() === null;
+}
+
+/** A PostgreSQL of our own behind the template's port: the installed one, or PGlite. */
+async function embedded(server: DatabaseServer, context: ServiceContext, lite: boolean, log: (line: string) => void): Promise<Running> {
+  const dir = path.join(context.dataDir, server.identifier);
+  const engine = lite
+    ? new PgliteEngine({ dir, database: server.databaseName, prepare: (admin) => createRoleAndDatabase(admin, server), log })
+    : new PostgresEngine({ dir, log });
   const started = engine.start().then(async () => {
-    const admin = { host: engine.socketDir, port: engine.socketPort, user: ADMIN_ROLE, password: engine.adminPassword, database: 'postgres' };
+    const admin = { host: engine.socketDir, port: engine.socketPort, user: ADMIN_ROLE, password: engine.adminPassword, database: engine.adminDatabase };
     await bootstrap(admin, server, log);
-    log(`rds: ${server.logicalId} (${server.engine}) ready on port ${server.port}`);
+    log(`rds: ${server.logicalId} (${server.engine}${lite ? ' on PGlite' : ''}) ready on port ${server.port}`);
     return { host: engine.socketDir, port: engine.socketPort };
   });
   started.catch(() => {});

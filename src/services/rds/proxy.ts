@@ -6,8 +6,7 @@
  * Protocol": SSLRequest, StartupMessage, ErrorResponse).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-
-const SSL_REQUEST_CODE = 80877103;
+import { FrameReader, SSL_REQUEST_CODE, errorResponse } from './wire.js';
 
 export class DatabaseProxy {
   readonly #server: Server;
@@ -59,29 +58,18 @@ function pipe(client: Socket, socketPath: string, sockets: Set<Socket>): void {
 }
 
 /** Answers the startup with a FATAL ErrorResponse (after declining SSL), so the client reports the reason. */
-function refuse(client: Socket, message: string): void {
-  let buffered = Buffer.alloc(0);
+function refuse(client: Socket, text: string): void {
+  const reader = new FrameReader();
   client.on('data', (chunk: Buffer) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    if (buffered.length < 8) return;
-    const length = buffered.readInt32BE(0);
-    if (buffered.length < length) return;
-    if (length === 8 && buffered.readInt32BE(4) === SSL_REQUEST_CODE) {
-      buffered = buffered.subarray(8);
-      client.write('N');
+    reader.push(chunk);
+    for (let frame = reader.next(); frame !== null; frame = reader.next()) {
+      if (frame.length === 8 && frame.readInt32BE(4) === SSL_REQUEST_CODE) {
+        client.write('N');
+        continue;
+      }
+      client.end(errorResponse('FATAL', '08006', text));
       return;
     }
-    client.end(errorResponse(message));
   });
   client.resume();
-}
-
-function errorResponse(message: string): Buffer {
-  const fields = Buffer.concat(
-    [['S', 'FATAL'], ['V', 'FATAL'], ['C', '08006'], ['M', message]].map(([code, value]) => Buffer.from(`${code}${value}\0`, 'utf8')).concat(Buffer.from([0])),
-  );
-  const head = Buffer.alloc(5);
-  head.write('E', 0);
-  head.writeInt32BE(fields.length + 4, 1);
-  return Buffer.concat([head, fields]);
 }

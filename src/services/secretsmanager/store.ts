@@ -27,19 +27,20 @@ export interface VersionRow {
   createdAt: number;
 }
 
-export class SecretsStore {
-  readonly #db: Database;
-
-  constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(`
+const SCHEMA = `
       CREATE TABLE IF NOT EXISTS secrets (
         arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, kms_key_id TEXT, tags TEXT NOT NULL,
         created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL, accessed_at INTEGER, deleted_at INTEGER);
       CREATE TABLE IF NOT EXISTS versions (
         arn TEXT NOT NULL REFERENCES secrets(arn) ON DELETE CASCADE, version_id TEXT NOT NULL,
         secret_string TEXT, secret_binary BLOB, stages TEXT NOT NULL, created_at INTEGER NOT NULL,
-        PRIMARY KEY (arn, version_id));`);
+        PRIMARY KEY (arn, version_id));`;
+
+export class SecretsStore {
+  readonly #db: Database;
+
+  constructor(file: string) {
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
   }
 
   /** By full ARN, ARN without the random suffix, or name. */

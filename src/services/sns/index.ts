@@ -14,7 +14,7 @@ import { sendConfirmation } from './delivery.js';
 import { OPERATIONS } from './operations/index.js';
 import { handleJson, TARGET_PREFIX } from './protocol/json.js';
 import { handleQuery } from './protocol/query.js';
-import { SnsStore } from './store.js';
+import { createTables, SnsStore } from './store.js';
 import { createTemplateResources } from './template.js';
 
 export type { SnsDeps, LambdaInvoker } from './context.js';
@@ -28,7 +28,7 @@ const TAG_ACTIONS = new Set(['TagResource', 'UntagResource', 'ListTagsForResourc
 const CONFIRMATION_DELAY_MS = 500;
 
 export const snsService = async (context: ServiceContext, deps: SnsDeps = {}): Promise<EmbeddedService> => {
-  const store = new SnsStore(openDatabase(path.join(context.dataDir, 'sns.sqlite')));
+  const store = new SnsStore(openDatabase(path.join(context.dataDir, 'sns.sqlite'), { schema: createTables }));
   const ctx: SnsContext = {
     store,
     // The endpoint passes its Lambda runtime in the context; an explicit one wins (tests).

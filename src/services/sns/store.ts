@@ -7,6 +7,11 @@
 import type { Database } from '../../storage/sqlite.js';
 import type { Protocol, Subscription, Topic } from './model.js';
 
+/** The store's tables (openDatabase's schema step). */
+export function createTables(db: Database): void {
+  db.exec(SCHEMA);
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS topics (
   arn TEXT PRIMARY KEY,
@@ -60,7 +65,6 @@ export class SnsStore {
 
   constructor(db: Database) {
     this.#db = db;
-    db.exec(SCHEMA);
     this.#putTopic = db.prepare<[string, string, number, string, string]>(
       'INSERT OR REPLACE INTO topics (arn, name, fifo, attributes, tags) VALUES (?, ?, ?, ?, ?)',
     );

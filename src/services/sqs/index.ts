@@ -14,7 +14,7 @@ import { OPERATIONS } from './operations/index.js';
 import { handleJson, TARGET_PREFIX } from './protocol/json.js';
 import { handleQuery } from './protocol/query.js';
 import { signingService } from './signing.js';
-import { SqsStore } from './store.js';
+import { createTables, SqsStore } from './store.js';
 import { createTemplateQueues } from './template.js';
 import { ReceiveWaiters } from './waiters.js';
 
@@ -41,7 +41,7 @@ export function runningSqs(): SqsQueues | undefined {
 }
 
 export const sqsService = async (context: ServiceContext): Promise<SqsService> => {
-  const store = new SqsStore(claimDatabase(path.join(context.dataDir, 'sqs.sqlite'), 'sqs'));
+  const store = new SqsStore(claimDatabase(path.join(context.dataDir, 'sqs.sqlite'), 'sqs', createTables));
   const ctx: SqsContext = {
     store,
     waiters: new ReceiveWaiters(),

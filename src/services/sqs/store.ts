@@ -10,6 +10,11 @@ import { GroupCommit } from '../../storage/group-commit.js';
 import type { MessageAttributes, Queue } from './model.js';
 import { settingsOf } from './model.js';
 
+/** The store's tables (openDatabase's schema step). */
+export function createTables(db: Database): void {
+  db.exec(SCHEMA);
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (
   name TEXT PRIMARY KEY,
@@ -139,7 +144,6 @@ export class SqsStore {
 
   constructor(db: Database) {
     this.#db = db;
-    db.exec(SCHEMA);
     this.#insertQueue = db.prepare<[string, number, string, string, number, number]>(
       'INSERT INTO queues (name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)',
     );

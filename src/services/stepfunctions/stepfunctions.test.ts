@@ -278,7 +278,8 @@ describe('executions', () => {
       },
     });
     const tokenOf = async (before: number) =>
-      eventually(async () => (calls.length > before ? ((calls.at(-1)!.input as { MessageBody: { token: string } }).MessageBody.token) : undefined));
+      // The JSON body reaches SQS as its text.
+      eventually(async () => (calls.length > before ? (JSON.parse((calls.at(-1)!.input as { MessageBody: string }).MessageBody) as { token: string }).token : undefined));
     let before = calls.length;
     const one = await s.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
     const token = await tokenOf(before);

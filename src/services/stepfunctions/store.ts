@@ -150,8 +150,7 @@ export class StepFunctionsStore {
   readonly #s;
 
   constructor(file: string) {
-    this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(file, { schema: (db) => db.exec(SCHEMA) });
     const db = this.#db;
     this.#s = {
       putMachine: db.prepare(

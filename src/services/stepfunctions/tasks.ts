@@ -159,8 +159,12 @@ export function createTaskRouter(deps: StepFunctionsDeps, children: ChildExecuti
       warned.add(resource);
       log.warn(`stepfunctions: ${resource} runs as request-response: the .sync pattern is only emulated for states:startExecution`);
     }
+    // The optimized SQS and SNS integrations take a JSON message body and send its text (the CDK's
+    // SqsSendMessage/SnsPublish examples pass TaskInput.fromObject as the body).
+    const text = integration === 'sqs' && action === 'sendMessage' ? 'MessageBody' : integration === 'sns' && action === 'publish' ? 'Message' : undefined;
+    const input = text !== undefined && parameters[text] !== null && typeof parameters[text] === 'object' ? { ...parameters, [text]: JSON.stringify(parameters[text]) } : parameters;
     try {
-      return await deps.callAws(service, pascal(action), parameters);
+      return await deps.callAws(service, pascal(action), input);
     } catch (error) {
       throw serviceFailure(prefix, error);
     }

@@ -31,7 +31,7 @@ const SESSION_MS = 3 * 60 * 1000;
 const DEFAULT_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
 /** ExplicitAuthFlows accept both spellings (`ALLOW_USER_PASSWORD_AUTH` and the legacy `USER_PASSWORD_AUTH`). */
-function flowEnabled(client: ClientRecord, flow: string): boolean {
+export function flowEnabled(client: ClientRecord, flow: string): boolean {
   const flows = Array.isArray(client.config['ExplicitAuthFlows']) ? (client.config['ExplicitAuthFlows'] as string[]) : DEFAULT_FLOWS;
   const names: Record<string, string[]> = {
     USER_PASSWORD_AUTH: ['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'],
@@ -46,7 +46,7 @@ function hidesUsers(client: ClientRecord): boolean {
   return client.config['PreventUserExistenceErrors'] === 'ENABLED';
 }
 
-async function tokensFor(ctx: CognitoContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, signIn: SignIn, withRefresh: boolean) {
+export async function tokensFor(ctx: CognitoContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, signIn: SignIn, withRefresh: boolean) {
   const tokens = await issueTokens(ctx.region, pool, client, user, ctx.store.groupsOf(pool.id, user.username), signIn, ctx.now());
   if (!withRefresh) return { ChallengeParameters: {}, AuthenticationResult: tokens };
   const refresh = opaqueToken();
@@ -87,19 +87,34 @@ async function passwordAuth(ctx: CognitoContext, pool: PoolRecord, client: Clien
   return tokensFor(ctx, pool, client, user, { authTime: Math.floor(ctx.now() / 1000), originJti: randomUUID() }, true);
 }
 
+/** Why a refresh token cannot be redeemed, in the words of InitiateAuth's NotAuthorizedException. */
+const REFRESH_REFUSALS = {
+  invalid: 'Invalid Refresh Token',
+  expired: 'Refresh Token has expired',
+  revoked: 'Refresh Token has been revoked',
+  disabled: 'User is disabled.',
+} as const;
+export type RefreshRefusal = keyof typeof REFRESH_REFUSALS;
+
+/** The user and sign-in a refresh token of this client continues, or why it cannot be used. */
+export function redeemRefreshToken(ctx: CognitoContext, pool: PoolRecord, client: ClientRecord, token: string): { user: UserRecord; signIn: SignIn } | RefreshRefusal {
+  const grant = ctx.store.getGrant('refresh', token);
+  if (grant === undefined || grant.clientId !== client.id) return 'invalid';
+  if (grant.expires < ctx.now()) return 'expired';
+  const user = ctx.store.getUser(pool.id, grant.username);
+  if (user === undefined) return 'revoked';
+  if (!user.enabled) return 'disabled';
+  return { user, signIn: { authTime: Number(grant.data['authTime']), originJti: String(grant.data['originJti']) } };
+}
+
 async function refreshAuth(ctx: CognitoContext, pool: PoolRecord, client: ClientRecord, params: Record<string, string>) {
   const token = params['REFRESH_TOKEN'];
   if (token === undefined || token === '') throw invalidParameter('Missing required parameter REFRESH_TOKEN');
-  const grant = ctx.store.getGrant('refresh', token);
-  if (grant === undefined || grant.clientId !== client.id) throw notAuthorized('Invalid Refresh Token');
-  if (grant.expires < ctx.now()) throw notAuthorized('Refresh Token has expired');
+  const redeemed = redeemRefreshToken(ctx, pool, client, token);
+  if (typeof redeemed === 'string') throw notAuthorized(REFRESH_REFUSALS[redeemed]);
   // Clients with a secret sign the refresh with the username the token belongs to.
-  if (client.secret !== null) checkSecretHash(client, params['USERNAME'] ?? grant.username, params['SECRET_HASH']);
-  const user = ctx.store.getUser(pool.id, grant.username);
-  if (user === undefined) throw notAuthorized('Refresh Token has been revoked');
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  const signIn: SignIn = { authTime: Number(grant.data['authTime']), originJti: String(grant.data['originJti']) };
-  return tokensFor(ctx, pool, client, user, signIn, false);
+  if (client.secret !== null) checkSecretHash(client, params['USERNAME'] ?? redeemed.user.username, params['SECRET_HASH']);
+  return tokensFor(ctx, pool, client, redeemed.user, redeemed.signIn, false);
 }
 
 function flowOf(input: Input, admin: boolean): string {

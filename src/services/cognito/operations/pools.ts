@@ -55,7 +55,7 @@ function clientOut(client: ClientRecord): Record<string, unknown> {
 }
 
 const POOL_SETTINGS = ['Policies', 'UsernameAttributes', 'AliasAttributes', 'AutoVerifiedAttributes', 'UsernameConfiguration', 'Schema', 'AdminCreateUserConfig', 'MfaConfiguration'];
-const CLIENT_SETTINGS = ['ExplicitAuthFlows', 'IdTokenValidity', 'AccessTokenValidity', 'RefreshTokenValidity', 'TokenValidityUnits', 'PreventUserExistenceErrors', 'AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs'];
+const CLIENT_SETTINGS = ['ExplicitAuthFlows', 'IdTokenValidity', 'AccessTokenValidity', 'RefreshTokenValidity', 'TokenValidityUnits', 'PreventUserExistenceErrors', 'AllowedOAuthFlows', 'AllowedOAuthScopes', 'AllowedOAuthFlowsUserPoolClient', 'CallbackURLs'];
 const pick = (source: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
 
 export const createUserPool: Operation = (ctx, input) => {

@@ -104,8 +104,7 @@ export class S3Store {
   readonly #sql;
 
   constructor(dataDir: string) {
-    this.#db = claimDatabase(join(dataDir, 's3.sqlite'), 's3');
-    migrate(this.#db);
+    this.#db = claimDatabase(join(dataDir, 's3.sqlite'), 's3', migrate);
     this.#batch = new GroupCommit(this.#db);
     this.blobs = new BlobStore(join(dataDir, 'objects'));
     const db = this.#db;
