@@ -13,25 +13,9 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { startGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import { createLogger } from '../../src/core/log.js';
 import { until } from '../support/wait.js';
+import { kinesisConsumerTemplate } from '../support/kinesis-consumer.js';
 
-const TEMPLATE = `
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Feed:
-    Type: AWS::Kinesis::Stream
-    Properties: {Name: feed, ShardCount: 1}
-  Consumer:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: consumer
-      Runtime: nodejs20.x
-      CodeUri: fn
-      Handler: consumer.handler
-      Events:
-        Feed:
-          Type: Kinesis
-          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON}
-`;
+const TEMPLATE = kinesisConsumerTemplate();
 
 const CONSUMER = `import { appendFileSync } from 'node:fs';
 export const handler = async (event) => {

@@ -16,9 +16,9 @@ export interface KinesisConsumer {
   close(): Promise<void>;
 }
 
-/** `handler`: the source of fn/consumer.mjs; `properties`: more Kinesis event properties, as YAML flow mapping entries. */
-export async function startKinesisConsumer(handler: string, properties: string): Promise<KinesisConsumer> {
-  const template = `
+/** The template: stream `feed` (one shard) triggering function `consumer` from code folder `fn`; `properties` as in startKinesisConsumer. */
+export function kinesisConsumerTemplate(properties = ''): string {
+  return `
 Transform: AWS::Serverless-2016-10-31
 Resources:
   Feed:
@@ -35,8 +35,13 @@ Resources:
       Events:
         Feed:
           Type: Kinesis
-          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON, ${properties}}
+          Properties: {Stream: !GetAtt Feed.Arn, StartingPosition: TRIM_HORIZON${properties ? `, ${properties}` : ''}}
 `;
+}
+
+/** `handler`: the source of fn/consumer.mjs; `properties`: more Kinesis event properties, as YAML flow mapping entries. */
+export async function startKinesisConsumer(handler: string, properties: string): Promise<KinesisConsumer> {
+  const template = kinesisConsumerTemplate(properties);
   const gw = await startTestGateway(template, { fileName: 'template.yaml', files: { 'fn/consumer.mjs': handler } });
   const kinesis = new KinesisClient({ endpoint: gw.gatehouse.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   return {
