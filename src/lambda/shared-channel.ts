@@ -9,8 +9,9 @@
  * structured clone. Measured here end to end on the bench's Lambda route, it is as fast as
  * postMessage was, 3.9-4.1k req/s with either: waking the other thread dominates both.
  *
- * A mailbox holds one batch of frames at a time: the sender waits until the receiver has taken
- * the previous one (the environment blocking, gatehouse queueing). A batch larger than the
+ * A mailbox holds one batch of frames at a time. The environment waits, blocked, until gatehouse
+ * has taken its previous batch; gatehouse sends an invocation only to an idle environment, which
+ * has taken the previous one before running it, so it never finds its mailbox full. A batch larger than the
  * mailbox travels on a MessagePort instead, and the mailbox says so: the receiver takes it from
  * the port synchronously, so order is kept.
  */
@@ -111,10 +112,8 @@ function sharedBuffer(): SharedArrayBuffer {
 export class HostChannel {
   readonly #out: Mailbox;
   readonly #in: Mailbox;
-  readonly #queued: Buffer[] = [];
   readonly #onData: (data: Buffer) => void;
   #closed = false;
-  #sending = false;
   /** The end to hand to the worker. */
   readonly environmentEnd: SharedChannelEnd;
 
@@ -129,13 +128,10 @@ export class HostChannel {
     void this.#receive();
   }
 
+  /** Sends to an idle environment (one invocation at a time: see above). */
   send(data: Buffer): void {
     if (this.#closed) return;
-    if (this.#sending || this.#out.full) {
-      this.#queued.push(data);
-      if (!this.#sending) void this.#sendQueued();
-      return;
-    }
+    if (this.#out.full) throw new Error('the environment has not taken its previous invocation');
     this.#out.put(data);
   }
 
@@ -148,7 +144,6 @@ export class HostChannel {
     if (this.#in.full) this.#onData(this.#in.take());
     this.#closed = true;
     this.#in.release();
-    this.#out.release();
   }
 
   async #receive(): Promise<void> {
@@ -157,15 +152,6 @@ export class HostChannel {
       if (this.#closed) return;
       this.#onData(this.#in.take());
     }
-  }
-
-  async #sendQueued(): Promise<void> {
-    this.#sending = true;
-    while (this.#queued.length > 0 && !this.#closed) {
-      await this.#out.whenNot(FULL);
-      if (!this.#out.full) this.#out.put(this.#queued.shift()!);
-    }
-    this.#sending = false;
   }
 }
 
