@@ -3,12 +3,13 @@
  * in one SQLite transaction, each in its own savepoint (one that throws rolls back and rejects
  * alone), and one fsync (WalSync, off the event loop) makes the whole batch durable before any of
  * its writes resolves. A batch commits at the end of the event-loop turn that queued its first
- * write, or, while the previous batch's fsync runs, once that fsync ends: under load every batch
+ * write (a moment later while writes arrive concurrently: CommitPacer), or, while the previous batch's fsync runs, once that fsync ends: under load every batch
  * collects what arrived during one fsync, so commits (WAL pages written) and fsyncs stay few per
  * write. SQLite docs: "Transaction" (lang_transaction.html), "SAVEPOINT" (lang_savepoint.html).
  */
 import type { Database } from './sqlite.js';
 import { WalSync } from './wal-sync.js';
+import { CommitPacer } from './commit-pacer.js';
 
 interface Pending {
   run: () => unknown;
@@ -23,6 +24,7 @@ export class GroupCommit {
   readonly #release;
   readonly #rollbackTo;
   readonly #wal: WalSync;
+  readonly #pacer = new CommitPacer();
   #queue: Pending[] = [];
   #afterCommit: (() => void)[] = [];
   /** A turn-end flush is scheduled. */
@@ -53,7 +55,7 @@ export class GroupCommit {
       this.#queue.push({ run: fn, durable, resolve: resolve as (value: unknown) => void, reject });
       if (this.#scheduled) return;
       this.#scheduled = true;
-      setImmediate(() => this.#turnEnd());
+      this.#pacer.schedule(() => this.#turnEnd());
     });
   }
 
@@ -121,6 +123,7 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
       return;
     }
+    this.#pacer.committed(batch.length);
     const callbacks = this.#afterCommit;
     this.#afterCommit = [];
     const settle = () =>

@@ -7,6 +7,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../../storage/sqlite.js';
 import { WalSync } from '../../storage/wal-sync.js';
+import { CommitPacer } from '../../storage/commit-pacer.js';
 import { encodeKey, hashKey, keyParts, prefixEnd, type KeyParts } from './keys.js';
 import type { SortOperator } from './expressions/key-condition.js';
 import type { IndexDefinition, KeySchema, TableDefinition, TableStats } from './schema.js';
@@ -70,6 +71,7 @@ export class Store {
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
   private readonly wal: WalSync;
+  private readonly pacer = new CommitPacer();
   /** The fsync of the last commit while it runs: a read must not reveal what is not yet durable. */
   private syncing: Promise<void> | null = null;
   /** Requests whose answers wait for the open batch's COMMIT. */
@@ -118,15 +120,15 @@ export class Store {
   /**
    * Runs `fn` atomically. Group commit: the first write opens a transaction that every request
    * handled until its COMMIT joins, each inside its own savepoint (a failed request rolls back
-   * alone). The COMMIT comes at the end of the event-loop turn, or, while the previous commit's
-   * fsync runs, once that fsync ends, so under load one commit and one fsync cover what arrived
-   * during an fsync; `durable()` holds every answer until its commit is on disk (WalSync: the
+   * alone). The COMMIT comes at the end of the event-loop turn (a moment later while writes arrive
+   * concurrently: CommitPacer), or, while the previous commit's fsync runs, once that fsync ends,
+   * so under load one commit and one fsync cover what arrived during an fsync; `durable()` holds every answer until its commit is on disk (WalSync: the
    * fsync runs off the event loop, which meanwhile serves the next batch).
    */
   transaction<T>(fn: () => T): T {
     if (!this.db.inTransaction) {
       this.begin.run();
-      setImmediate(() => {
+      this.pacer.schedule(() => {
         const running = this.wal.running();
         if (running === null) this.flush();
         else running.then(() => this.flush(), () => this.flush());
@@ -172,6 +174,7 @@ export class Store {
       for (const w of waiters) w.reject(error);
       return;
     }
+    this.pacer.committed(waiters.length);
     const syncing = this.wal.sync();
     this.syncing = syncing;
     syncing.then(
