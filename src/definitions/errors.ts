@@ -85,3 +85,8 @@ export class Problems {
     return this.list.length;
   }
 }
+
+/** A template resource the embedded services cannot create as declared: a definition problem at the resource. */
+export function resourceProblem(resource: { source: Loc; type: string; logicalId: string }, message: string): DefinitionError {
+  return new DefinitionError([{ file: resource.source.file, pointer: resource.source.pointer, message: `${resource.type} ${resource.logicalId}: ${message}` }]);
+}

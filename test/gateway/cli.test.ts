@@ -57,6 +57,30 @@ test('a broken definition fails at start naming the file, the place and every pr
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });
 
+test('a template resource the embedded services refuse fails serve at start, naming the file and the resource', async () => {
+  // DynamoDB API Reference, CreateTable: TableName has a minimum length of 3.
+  const file = writeDefinition(
+    `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Short:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: ab
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      BillingMode: PAY_PER_REQUEST
+`,
+    'template.yaml',
+  );
+  const [port, awsPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-data-'));
+  const result = spawnSync(process.execPath, [CLI, 'serve', file, '--port', String(port), '--aws-port', String(awsPort), '--data-dir', dataDir], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /is not a valid definition/);
+  assert.match(result.stderr, /template\.yaml#\/Resources\/Short: AWS::DynamoDB::Table Short: .*'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+});
+
 test('routes prints the route table', () => {
   const file = writeDefinition(mockApi('hi'));
   const result = spawnSync(process.execPath, [CLI, 'routes', file], { encoding: 'utf8' });

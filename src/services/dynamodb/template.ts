@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log.js';
 import type { Project, TemplateResource } from '../../definitions/model.js';
 import type { DynamoContext, Input } from './context.js';
 import { createTable, updateTimeToLive } from './operations/tables.js';
+import { resourceProblem } from '../../definitions/errors.js';
 
 /** Matches `StreamArn` in src/definitions/cloudformation/resource-types.ts. */
 export const TEMPLATE_STREAM_LABEL = '1970-01-01T00:00:00.000';
@@ -86,7 +87,7 @@ export function createTemplateTables(ctx: DynamoContext, project: Project, log: 
       }
       log.debug(`dynamodb: created table ${resource.physicalId} (${resource.logicalId})`);
     } catch (error) {
-      throw new Error(`${resource.source.file}: ${resource.source.pointer}: ${resource.type} ${resource.logicalId}: ${(error as Error).message}`);
+      throw resourceProblem(resource, (error as Error).message);
     }
   }
 }

@@ -13,6 +13,7 @@ import type { SnsContext } from './context.js';
 import type { Subscription } from './model.js';
 import { checkTopicAttributes, ensureTopic } from './operations/topics.js';
 import { ensureSubscription, templateSubscriptionArn } from './operations/subscriptions.js';
+import { resourceProblem } from '../../definitions/errors.js';
 
 const TOPIC_PROPERTIES = ['DisplayName', 'KmsMasterKeyId', 'ContentBasedDeduplication', 'SignatureVersion', 'TracingConfig', 'ArchivePolicy', 'FifoThroughputScope', 'DeliveryPolicy', 'DataProtectionPolicy'];
 const SUBSCRIPTION_PROPERTIES = ['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope', 'RedrivePolicy', 'DeliveryPolicy', 'SubscriptionRoleArn', 'ReplayPolicy'];
@@ -22,7 +23,7 @@ function text(value: unknown): string {
 }
 
 function fail(resource: TemplateResource, message: string): never {
-  throw new Error(`${resource.source.file}: ${resource.source.pointer}: ${resource.type} ${resource.logicalId}: ${message}`);
+  throw resourceProblem(resource, message);
 }
 
 /**

@@ -11,6 +11,7 @@ import { AwsServiceError } from '../protocol/errors.js';
 import type { SqsContext } from './context.js';
 import { FIFO_QUEUE_NAME, QUEUE_NAME, queueNameOf } from './model.js';
 import { createOrCheck, validateAttributes, type QueueDefinition } from './operations/queues.js';
+import { resourceProblem } from '../../definitions/errors.js';
 
 /** Template property -> queue attribute, for the properties that are attributes as they are. */
 const PROPERTY_ATTRIBUTES = [
@@ -42,7 +43,7 @@ export function templateQueues(ctx: SqsContext, project: Project): TemplateQueue
     const name = typeof props['QueueName'] === 'string' ? props['QueueName'] : queueNameOf(resource.physicalId);
     const fifo = String(props['FifoQueue']) === 'true' || name.endsWith('.fifo');
     if (fifo ? !FIFO_QUEUE_NAME.test(name) : !QUEUE_NAME.test(name)) {
-      throw templateError(resource, `queue name ${JSON.stringify(name)} is not a valid ${fifo ? 'FIFO ' : ''}queue name`);
+      throw resourceProblem(resource, `queue name ${JSON.stringify(name)} is not a valid ${fifo ? 'FIFO ' : ''}queue name`);
     }
     const attributes: Record<string, string> = {};
     for (const property of PROPERTY_ATTRIBUTES) {
@@ -61,15 +62,11 @@ export function templateQueues(ctx: SqsContext, project: Project): TemplateQueue
       normalised = validateAttributes(ctx, attributes, fifo, true, false);
     } catch (error) {
       if (!(error instanceof AwsServiceError)) throw error;
-      throw templateError(resource, error.message);
+      throw resourceProblem(resource, error.message);
     }
     queues.push({ name, attributes: normalised, tags, fifo, resource });
   }
   return queues;
-}
-
-function templateError(resource: TemplateResource, message: string): Error {
-  return new Error(`${resource.source.file}: ${resource.source.pointer}: AWS::SQS::Queue ${resource.logicalId}: ${message}`);
 }
 
 /** Creates (or updates) every template queue and applies queue policies, in one commit. */

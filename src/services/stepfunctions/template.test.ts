@@ -48,7 +48,7 @@ describe('template state machines', () => {
     withStore((store) => {
       assert.throws(
         () => loadTemplateMachines(testProject([machineResource('bad', { Definition: { StartAt: 'A', States: { A: { Type: 'Pass' } } } })]), store, 1),
-        /\/tmp\/template\.yaml: \/Resources\/bad\/Properties\/Definition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Exactly one of "Next" or "End" is required at \/States\/A'/,
+        /\/tmp\/template\.yaml#\/Resources\/bad\/Properties\/Definition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Exactly one of "Next" or "End" is required at \/States\/A'/,
       );
       assert.throws(() => loadTemplateMachines(testProject([machineResource('nodef', { DefinitionUri: 's3://bucket/key.json' })]), store, 1), /no local definition/);
     });

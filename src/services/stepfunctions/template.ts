@@ -12,6 +12,7 @@ import type { Project, TemplateResource } from '../../definitions/model.js';
 import { AwsServiceError } from '../protocol/errors.js';
 import { checkedDefinition } from './service-context.js';
 import type { MachineRecord, MachineType, StepFunctionsStore } from './store.js';
+import { DefinitionError } from '../../definitions/errors.js';
 
 /** `${Name}` placeholders replaced by DefinitionSubstitutions values. */
 function substitute(text: string, substitutions: Record<string, unknown>): string {
@@ -28,7 +29,15 @@ function substituteValues(value: unknown, substitutions: Record<string, unknown>
   return value;
 }
 
-class TemplateError extends Error {}
+/** A state machine the template declares wrongly, at `pointer` in the template. */
+class TemplateError extends Error {
+  constructor(
+    readonly pointer: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 function definitionText(resource: TemplateResource, templateFile: string): { text: string; pointer: string } {
   const props = resource.properties;
@@ -45,18 +54,18 @@ function definitionText(resource: TemplateResource, templateFile: string): { tex
     try {
       raw = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new TemplateError(`${at}/DefinitionUri: cannot read ${file}: ${(error as Error).message}`);
+      throw new TemplateError(`${at}/DefinitionUri`, `cannot read ${file}: ${(error as Error).message}`);
     }
     // A SAM definition file is JSON or YAML; substitutions apply to its text, as for DefinitionString.
     let parsed: unknown;
     try {
       parsed = /\.ya?ml$/i.test(file) ? parseYaml(raw) : JSON.parse(raw);
     } catch (error) {
-      throw new TemplateError(`${at}/DefinitionUri: ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
+      throw new TemplateError(`${at}/DefinitionUri`, `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
     }
     return { text: substitute(JSON.stringify(parsed), substitutions), pointer: `${at}/DefinitionUri` };
   }
-  throw new TemplateError(`${at}: the state machine has no local definition (Definition, DefinitionString or a local DefinitionUri; S3 locations are not read)`);
+  throw new TemplateError(at, `the state machine has no local definition (Definition, DefinitionString or a local DefinitionUri; S3 locations are not read)`);
 }
 
 /** Creates or updates the template's state machines; throws with file and JSON pointer on a malformed one. */
@@ -75,11 +84,11 @@ export function loadTemplateMachines(project: Project, store: StepFunctionsStore
         definition = JSON.stringify(checkedDefinition(text));
       } catch (error) {
         if (!(error instanceof AwsServiceError)) throw error;
-        throw new TemplateError(`${pointer}: ${error.message}`);
+        throw new TemplateError(pointer, error.message);
       }
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      throw new Error(`${resource.source.file}: ${error.message}`);
+      throw new DefinitionError([{ file: resource.source.file, pointer: error.pointer, message: error.message }]);
     }
     const type = String((serverless ? props['Type'] : props['StateMachineType']) ?? 'STANDARD') as MachineType;
     const role = (serverless ? props['Role'] : props['RoleArn']) ?? `arn:aws:iam::${project.accountId}:role/${project.stackName}-${resource.logicalId}Role`;

@@ -209,6 +209,6 @@ describe('template tables and restarts', () => {
 
   it('names the resource when a declared table is invalid', async () => {
     const bad: TemplateResource = { ...resources[0]!, physicalId: 'broken', properties: { KeySchema: [{ AttributeName: 'a', KeyType: 'HASH' }], AttributeDefinitions: [], BillingMode: 'PAY_PER_REQUEST' } };
-    await assert.rejects(startEndpoint({ resources: [bad] }), /\/tmp\/template\.yaml: \/Resources\/X: AWS::DynamoDB::Table Orders: Invalid KeySchema/);
+    await assert.rejects(startEndpoint({ resources: [bad] }), /\/tmp\/template\.yaml#\/Resources\/X: AWS::DynamoDB::Table Orders: Invalid KeySchema/);
   });
 });
