@@ -217,8 +217,9 @@ export class StreamPoller {
         // A window's state is one per shard: its batches run one at a time.
         const parallel = windows === undefined ? mapping.parallelizationFactor : 1;
         const delivered = await Promise.all(lanes(records, parallel).map((lane) => this.#deliver(shard, lane)));
-        if (signal.aborted || !delivered.every(Boolean)) return;
-        // The checkpoint moves once every lane is through the chunk.
+        if (!delivered.every(Boolean)) return;
+        // The checkpoint moves once every lane is through the chunk, also when the poller is stopping
+        // meanwhile: a batch the function finished is not delivered again after a restart.
         if (ended) return this.#finish(shard);
         position = this.#checkpoint(shard, next);
         failures = 0;
@@ -245,13 +246,13 @@ export class StreamPoller {
       const batch = pending.slice(0, limit);
       const selected = batch.filter((r) => passesFilters(mapping.filters, r.record));
       const outcome = selected.length === 0 ? ({ kind: 'success' } as const) : await this.#invoke(shard, selected);
-      if (signal.aborted) return false;
       if (outcome.kind === 'success') {
         pending = pending.slice(batch.length);
         limit = mapping.batchSize;
         attempts = 0;
         continue;
       }
+      if (signal.aborted) return false;
       let failed = batch;
       if (outcome.kind === 'partial') {
         // The records before the first failed one are done; the retry starts there.
