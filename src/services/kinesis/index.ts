@@ -12,12 +12,13 @@ import type { EmbeddedService, ServiceContext, ServiceFactory, ServiceRequest } 
 import { AwsServiceError } from '../protocol/errors.js';
 import { jsonOperation, parseJsonInput, writeJson, writeJsonError } from '../protocol/json.js';
 import { CborError, decodeCbor, encodeCbor } from './cbor.js';
-import type { Input, KinesisContext, Operation } from './context.js';
+import { optionalInteger, type Input, type KinesisContext, type Operation } from './context.js';
 import { createReader, type KinesisReader } from './reader.js';
 import { RECORD_OPERATIONS } from './records.js';
 import { RESHARD_OPERATIONS } from './resharding.js';
 import { KinesisStore, type StreamMode } from './store.js';
-import { createStream, DEFAULT_RETENTION_HOURS, ON_DEMAND_SHARDS, STREAM_OPERATIONS } from './streams.js';
+import { createStream, DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS, ON_DEMAND_SHARDS, STREAM_OPERATIONS } from './streams.js';
+import { resourceProblem } from '../../definitions/errors.js';
 
 export type { KinesisReader, KinesisRecordView, KinesisShardView, StartingPosition } from './reader.js';
 
@@ -113,6 +114,10 @@ function writeCbor(res: ServerResponse, status: number, output: unknown, errorTy
   res.end(body);
 }
 
+function numberOf(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+}
+
 /** `AWS::Kinesis::Stream` resources: created unless a stream of that name is already stored. */
 function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): void {
   for (const resource of context.project.resources) {
@@ -120,7 +125,15 @@ function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): vo
     const name = resource.physicalId;
     const props = resource.properties;
     const mode: StreamMode = (props['StreamModeDetails'] as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
-    const shards = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : Number(props['ShardCount'] ?? 1);
+    let shards: number;
+    let retention: number;
+    try {
+      // Template values may be strings (parameters are): CreateStream's own bounds apply to their numbers.
+      shards = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : (optionalInteger({ ShardCount: numberOf(props['ShardCount'] ?? 1) }, 'ShardCount', 1, 100000) ?? 1);
+      retention = optionalInteger({ RetentionPeriodHours: numberOf(props['RetentionPeriodHours'] ?? DEFAULT_RETENTION_HOURS) }, 'RetentionPeriodHours', DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS) ?? DEFAULT_RETENTION_HOURS;
+    } catch (error) {
+      throw resourceProblem(resource, (error as Error).message);
+    }
     const existing = ctx.store.get(name);
     if (existing !== undefined) {
       if (existing.open.length !== shards) {
@@ -130,7 +143,6 @@ function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): vo
     }
     const tags: Record<string, string> = {};
     for (const tag of (props['Tags'] as { Key: string; Value: string }[] | undefined) ?? []) tags[tag.Key] = String(tag.Value);
-    const retention = Number(props['RetentionPeriodHours'] ?? DEFAULT_RETENTION_HOURS);
-    createStream(ctx, name, Math.max(1, Math.trunc(shards)), mode, retention, tags);
+    createStream(ctx, name, shards, mode, retention, tags);
   }
 }

@@ -318,3 +318,31 @@ describe('kinesis durability and the in-process reader', () => {
     }
   });
 });
+
+describe('kinesis template streams', () => {
+  const stream = (properties: Record<string, unknown>) => ({
+    logicalId: 'Feed',
+    type: 'AWS::Kinesis::Stream',
+    properties: { Name: 'feed', ...properties },
+    physicalId: 'feed',
+    attributes: {},
+    source: { file: 't.yaml', pointer: '/Resources/Feed' },
+  });
+
+  // CloudFormation "AWS::Kinesis::Stream": ShardCount minimum 1; RetentionPeriodHours 24 to 8760.
+  it('refuses a stream CloudFormation would refuse, naming the resource', async () => {
+    await assert.rejects(startKinesis({ resources: [stream({ ShardCount: 0 })] }), /t\.yaml#\/Resources\/Feed: AWS::Kinesis::Stream Feed: .*'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    await assert.rejects(startKinesis({ resources: [stream({ ShardCount: 1, RetentionPeriodHours: 10 })] }), /'retentionPeriodHours' failed to satisfy constraint: Member must have value greater than or equal to 24/);
+  });
+
+  it('takes numbers given as strings, as template parameters are', async () => {
+    const k = await startKinesis({ resources: [stream({ ShardCount: '3', RetentionPeriodHours: '72' })] });
+    try {
+      const { StreamDescriptionSummary: s } = await k.client.send(new DescribeStreamSummaryCommand({ StreamName: 'feed' }));
+      assert.equal(s?.OpenShardCount, 3);
+      assert.equal(s?.RetentionPeriodHours, 72);
+    } finally {
+      await k.close(true);
+    }
+  });
+});

@@ -29,7 +29,7 @@ export const ON_DEMAND_SHARDS = 4;
 /** The default account shard quota (us-east-1, us-west-2, eu-west-1). */
 const ACCOUNT_SHARD_LIMIT = 500;
 export const DEFAULT_RETENTION_HOURS = 24;
-const MAX_RETENTION_HOURS = 8760;
+export const MAX_RETENTION_HOURS = 8760;
 
 function modeOf(input: Input): StreamMode | undefined {
   const details = input['StreamModeDetails'];
