@@ -14,6 +14,11 @@ export function scalarString(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Numbers as numbers: a template's parameters reach its properties as strings ('3' for 3). */
+export function scalarNumber(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -77,7 +82,7 @@ export class Fields {
   int(key: string, min?: number, max?: number): number | undefined {
     const value = this.obj[key];
     if (value === undefined || value === null) return undefined;
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    const n = scalarNumber(value);
     if (typeof n !== 'number' || !Number.isInteger(n)) return this.wrong(key, 'an integer');
     if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
       this.problems.add(this.at(key), `must be between ${min ?? '-inf'} and ${max ?? 'inf'}, found ${n}`);
@@ -89,7 +94,7 @@ export class Fields {
   num(key: string): number | undefined {
     const value = this.obj[key];
     if (value === undefined || value === null) return undefined;
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    const n = scalarNumber(value);
     return typeof n === 'number' && Number.isFinite(n) ? n : this.wrong(key, 'a number');
   }
 

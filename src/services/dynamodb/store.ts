@@ -122,8 +122,9 @@ export class Store {
    * handled until its COMMIT joins, each inside its own savepoint (a failed request rolls back
    * alone). The COMMIT comes at the end of the event-loop turn (a moment later while writes arrive
    * concurrently: CommitPacer), or, while the previous commit's fsync runs, once that fsync ends,
-   * so under load one commit and one fsync cover what arrived during an fsync; `durable()` holds every answer until its commit is on disk (WalSync: the
-   * fsync runs off the event loop, which meanwhile serves the next batch).
+   * so under load one commit and one fsync cover what arrived during an fsync; `durable()` holds
+   * every answer until its commit is on disk (WalSync: the fsync runs off the event loop, which
+   * meanwhile serves the next batch).
    */
   transaction<T>(fn: () => T): T {
     if (!this.db.inTransaction) {

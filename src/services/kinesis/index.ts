@@ -19,6 +19,7 @@ import { RESHARD_OPERATIONS } from './resharding.js';
 import { KinesisStore, type StreamMode } from './store.js';
 import { createStream, DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS, ON_DEMAND_SHARDS, STREAM_OPERATIONS } from './streams.js';
 import { resourceProblem } from '../../definitions/errors.js';
+import { scalarNumber } from '../../definitions/values.js';
 
 export type { KinesisReader, KinesisRecordView, KinesisShardView, StartingPosition } from './reader.js';
 
@@ -114,10 +115,6 @@ function writeCbor(res: ServerResponse, status: number, output: unknown, errorTy
   res.end(body);
 }
 
-function numberOf(value: unknown): unknown {
-  return typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-}
-
 /** `AWS::Kinesis::Stream` resources: created unless a stream of that name is already stored. */
 function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): void {
   for (const resource of context.project.resources) {
@@ -129,8 +126,8 @@ function createTemplateStreams(ctx: KinesisContext, context: ServiceContext): vo
     let retention: number;
     try {
       // Template values may be strings (parameters are): CreateStream's own bounds apply to their numbers.
-      shards = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : (optionalInteger({ ShardCount: numberOf(props['ShardCount'] ?? 1) }, 'ShardCount', 1, 100000) ?? 1);
-      retention = optionalInteger({ RetentionPeriodHours: numberOf(props['RetentionPeriodHours'] ?? DEFAULT_RETENTION_HOURS) }, 'RetentionPeriodHours', DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS) ?? DEFAULT_RETENTION_HOURS;
+      shards = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : (optionalInteger({ ShardCount: scalarNumber(props['ShardCount'] ?? 1) }, 'ShardCount', 1, 100000) ?? 1);
+      retention = optionalInteger({ RetentionPeriodHours: scalarNumber(props['RetentionPeriodHours'] ?? DEFAULT_RETENTION_HOURS) }, 'RetentionPeriodHours', DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS) ?? DEFAULT_RETENTION_HOURS;
     } catch (error) {
       throw resourceProblem(resource, (error as Error).message);
     }
