@@ -3,9 +3,9 @@
  * in one SQLite transaction, each in its own savepoint (one that throws rolls back and rejects
  * alone), and one fsync (WalSync, off the event loop) makes the whole batch durable before any of
  * its writes resolves. A batch commits at the end of the event-loop turn that queued its first
- * write (a moment later while writes arrive concurrently: CommitPacer), or, while the previous batch's fsync runs, once that fsync ends: under load every batch
+ * write, or, while the previous batch's fsync runs, once that fsync ends: under load every batch
  * collects what arrived during one fsync, so commits (WAL pages written) and fsyncs stay few per
- * write. SQLite docs: "Transaction" (lang_transaction.html), "SAVEPOINT" (lang_savepoint.html).
+ * write. While writes arrive concurrently, durable writes also wait out CommitPacer's pause. SQLite docs: "Transaction" (lang_transaction.html), "SAVEPOINT" (lang_savepoint.html).
  */
 import type { Database } from './sqlite.js';
 import { WalSync } from './wal-sync.js';
@@ -47,15 +47,15 @@ export class GroupCommit {
    * Runs `fn` inside the next batch's transaction (synchronously with the other writes of the
    * batch, in submission order) and settles once the batch is durable. `durable: false` writes
    * settle at the commit when the whole batch is such writes: a process crash keeps them (the WAL
-   * is in the OS), a power loss may undo them. They never wait for a running fsync: while one runs
-   * they commit at the end of their turn, apart from the durable writes waiting for it.
+   * is in the OS), a power loss may undo them. They never wait for a running fsync or the pacer's
+   * pause: meanwhile they commit at the end of their turn, apart from the durable writes waiting.
    */
   write<T>(fn: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ run: fn, durable, resolve: resolve as (value: unknown) => void, reject });
       if (this.#scheduled) return;
       this.#scheduled = true;
-      this.#pacer.schedule(() => this.#turnEnd());
+      setImmediate(() => this.#turnEnd());
     });
   }
 
@@ -72,14 +72,14 @@ export class GroupCommit {
 
   #turnEnd(): void {
     this.#scheduled = false;
-    const running = this.#waiting || !this.#queue.some((p) => p.durable) ? null : this.#wal.running();
+    const running = this.#waiting || !this.#queue.some((p) => p.durable) ? null : (this.#wal.running() ?? this.#pacer.pause());
     if (!this.#waiting && running === null) {
       this.#flush(this.#take(() => true));
       return;
     }
     this.#flush(this.#take((p) => !p.durable));
     if (running === null) return;
-    // The durable writes wait for the running fsync: whatever arrives meanwhile joins them.
+    // The durable writes wait for the running fsync (or the pacer's pause): whatever arrives meanwhile joins them.
     this.#waiting = true;
     const after = () => {
       this.#waiting = false;

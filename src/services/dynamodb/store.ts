@@ -120,8 +120,8 @@ export class Store {
   /**
    * Runs `fn` atomically. Group commit: the first write opens a transaction that every request
    * handled until its COMMIT joins, each inside its own savepoint (a failed request rolls back
-   * alone). The COMMIT comes at the end of the event-loop turn (a moment later while writes arrive
-   * concurrently: CommitPacer), or, while the previous commit's fsync runs, once that fsync ends,
+   * alone). The COMMIT comes at the end of the event-loop turn (after CommitPacer's pause while
+   * writes arrive concurrently), or, while the previous commit's fsync runs, once that fsync ends,
    * so under load one commit and one fsync cover what arrived during an fsync; `durable()` holds
    * every answer until its commit is on disk (WalSync: the fsync runs off the event loop, which
    * meanwhile serves the next batch).
@@ -129,8 +129,8 @@ export class Store {
   transaction<T>(fn: () => T): T {
     if (!this.db.inTransaction) {
       this.begin.run();
-      this.pacer.schedule(() => {
-        const running = this.wal.running();
+      setImmediate(() => {
+        const running = this.wal.running() ?? this.pacer.pause();
         if (running === null) this.flush();
         else running.then(() => this.flush(), () => this.flush());
       });
