@@ -14,6 +14,9 @@ import type { Integration, IntegrationFactory } from './index.js';
 import { integrationTimeout } from './timeout.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
 
+/** REST APIs hand these backend headers on as x-amzn-Remapped-* (response/remapped-headers.ts) instead of dropping them. */
+const REST_REMAPPED = new Set(['connection', 'content-length']);
+
 export const httpIntegration: IntegrationFactory = ({ route, api, services }): Integration => {
   const integration = route.integration;
   const proxy = integration.type === 'HTTP_PROXY';
@@ -61,7 +64,8 @@ export const httpIntegration: IntegrationFactory = ({ route, api, services }): I
       }
       const responseHeaders = new HeaderList();
       for (const [name, value] of response.rawHeaders) {
-        if (!HOP_BY_HOP.has(name.toLowerCase())) responseHeaders.append(name, value);
+        const lower = name.toLowerCase();
+        if (!HOP_BY_HOP.has(lower) || (!isHttpApi && REST_REMAPPED.has(lower))) responseHeaders.append(name, value);
       }
       ctx.endpointResponse = {
         statusCode: response.statusCode,

@@ -3,6 +3,7 @@
  * `selectionPattern` matches the whole selection input (the backend status, or the Lambda error
  * message), else the default one; maps headers (`method.response.header.X`), renders the response
  * template chosen by Accept (or passes the body through) and applies `$context.responseOverride`.
+ * REST responses then carry the headers API Gateway owns as `x-amzn-Remapped-*`.
  * Reads: ctx.endpointResponse. Writes: ctx.response.
  * AWS docs: "Integration responses in API Gateway", "Override your API's request and response
  * parameters and status codes".
@@ -17,6 +18,7 @@ import { compileTemplates, renderTemplate, selectResponseTemplate, DEFAULT_CONTE
 import { compileNamedTemplate } from '../request/compile-template.js';
 import type { CompiledTemplate } from '../mapping/vtl/index.js';
 import { isProxyType } from '../integrations/index.js';
+import { remapHeaders, remappedHeaderNames } from '../response/remapped-headers.js';
 
 interface CompiledResponse {
   pattern: RegExp | null;
@@ -28,7 +30,14 @@ interface CompiledResponse {
 
 export function integrationResponseStage({ route, api }: StageBuildInput): Stage | null {
   const integration = route.integration;
-  if (isProxyType(integration.type) || api.protocol === 'HTTP') return proxyResponseStage;
+  if (api.protocol === 'HTTP') return proxyResponseStage;
+  const remapped = remappedHeaderNames(integration.type);
+  if (isProxyType(integration.type)) {
+    return (ctx) => {
+      proxyResponseStage(ctx);
+      remapHeaders(ctx.response!.headers, remapped);
+    };
+  }
   const responses = integration.responses.map(compileResponse);
   const fallback = responses.find((r) => r.pattern === null) ?? null;
   const patterned = responses.filter((r) => r.pattern !== null);
@@ -73,6 +82,7 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
       }
       for (const [name, value] of Object.entries(override.header)) headers.set(name, String(value));
     }
+    remapHeaders(headers, remapped);
     ctx.response = { statusCode, headers, body };
   };
 }
