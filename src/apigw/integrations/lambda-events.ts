@@ -7,16 +7,45 @@
 import { hostWithoutPort, type RequestContext } from '../context.js';
 import { baseMediaType } from '../request/media-types.js';
 
+/**
+ * Request headers a REST API never hands on (not even to proxies): connection-level and
+ * response-only names. Recorded against AWS by LocalStack's validated tests (header_utils.py,
+ * DROPPED_FROM_REQUEST_COMMON); the input format example of "Set up Lambda proxy integrations"
+ * shows no Connection or Content-Length either.
+ */
+const REST_DROPPED_REQUEST_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'content-md5',
+  'expect',
+  'max-forwards',
+  'proxy-authenticate',
+  'server',
+  'te',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'www-authenticate',
+]);
+
+/** Names REST proxy events spell in their canonical case whatever the client sent (as CloudFront forwards them). */
+const REST_CANONICAL_NAMES: Record<string, string> = { authorization: 'Authorization', 'user-agent': 'User-Agent' };
+
 /** Payload format 1.0. */
 export function buildV1Event(ctx: RequestContext): Record<string, unknown> {
   const request = ctx.request;
+  const isRest = ctx.api.protocol === 'REST';
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
+  let headerCount = 0;
   for (const [name, values] of request.headers.entries()) {
+    const lower = name.toLowerCase();
+    if (isRest && REST_DROPPED_REQUEST_HEADERS.has(lower)) continue;
     // API Gateway delivers the authorization header as "Authorization" whatever the client's case.
-    const key = name.toLowerCase() === 'authorization' ? 'Authorization' : name;
+    const key = isRest ? (REST_CANONICAL_NAMES[lower] ?? name) : lower === 'authorization' ? 'Authorization' : name;
     headers[key] = values[values.length - 1]!;
     multiValueHeaders[key] = values.slice();
+    headerCount++;
   }
   let queryStringParameters: Record<string, string> | null = null;
   let multiValueQueryStringParameters: Record<string, string[]> | null = null;
@@ -30,14 +59,13 @@ export function buildV1Event(ctx: RequestContext): Record<string, unknown> {
   }
   const { body, isBase64Encoded } = eventBody(ctx, ctx.api.protocol === 'REST' ? restBinary(ctx) : httpApiBinary(ctx));
   const variables = ctx.stage.variables;
-  const isRest = ctx.api.protocol === 'REST';
   const event: Record<string, unknown> = {
     ...(isRest ? {} : { version: '1.0' }),
     resource: ctx.resourcePath,
     path: request.path,
     httpMethod: request.method,
-    headers: request.headers.size === 0 ? null : headers,
-    multiValueHeaders: request.headers.size === 0 ? null : multiValueHeaders,
+    headers: headerCount === 0 ? null : headers,
+    multiValueHeaders: headerCount === 0 ? null : multiValueHeaders,
     queryStringParameters,
     multiValueQueryStringParameters,
     pathParameters: Object.keys(ctx.pathParameters).length === 0 ? null : { ...ctx.pathParameters },
