@@ -53,7 +53,7 @@ export interface EndpointResponse {
   body: Buffer;
   /**
    * What `selectionPattern` is matched against: the status code for HTTP/MOCK/AWS, the Lambda
-   * `errorMessage` for a Lambda custom integration (undefined when the function succeeded).
+   * `errorMessage` for a Lambda custom integration ('' when the function succeeded).
    */
   selectionInput: string | undefined;
   /** True when the body is already the client's response (proxy integrations). */

@@ -142,7 +142,9 @@ export const lambdaCustomIntegration: IntegrationFactory = ({ route, services })
         ctx.endpointResponse = { statusCode: 202, headers, body: Buffer.alloc(0), selectionInput: undefined, isProxyResponse: false };
         return;
       }
-      let selectionInput: string | undefined;
+      // A function that succeeded has a null errorMessage, which a `.*` selection pattern matches too
+      // ("Handle Lambda errors in API Gateway": `.*` "will match all error messages, including null").
+      let selectionInput = '';
       if (result.functionError !== undefined) {
         selectionInput = errorMessageOf(result.payload);
         headers.set('X-Amz-Function-Error', result.functionError);

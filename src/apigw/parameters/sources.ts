@@ -59,7 +59,7 @@ export function compileSource(expression: string): SourceReader {
   if (expr === 'integration.response.body') return (ctx) => ctx.endpointResponse?.body.toString('utf8');
   if ((name = dot('integration.response.body.')) !== null) {
     const path = '$.' + name;
-    return (ctx) => (ctx.endpointResponse === null ? undefined : jsonPathString(ctx.endpointResponse.body, path));
+    return (ctx) => (ctx.endpointResponse === null ? undefined : jsonPathString(ctx.endpointResponse.body, path, ctx.endpointResponse.headers.has('x-amz-function-error')));
   }
   if ((name = dot('stageVariables.')) !== null) {
     const key = name;
@@ -81,14 +81,33 @@ function last(values: string[] | undefined): string | undefined {
 }
 
 /** A JSONPath result as a mapped value: strings as they are, anything else as JSON. */
-function jsonPathString(body: Buffer, path: string): string | undefined {
+/** `lambdaError`: the body is a Lambda custom integration's error (X-Amz-Function-Error). */
+function jsonPathString(body: Buffer, path: string, lambdaError = false): string | undefined {
   let document: unknown;
   try {
     document = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
+  if (lambdaError) document = withParsedErrorMessage(document);
   const value = evaluateJsonPath(document, path);
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * A Lambda custom error whose errorMessage is a JSON string (a custom error object) is read as that
+ * object by body-to-header mappings, so `integration.response.body.errorMessage.httpStatus` works
+ * (AWS docs "Handle Lambda errors in API Gateway", custom Lambda errors).
+ */
+function withParsedErrorMessage(document: unknown): unknown {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return document;
+  const message = (document as Record<string, unknown>)['errorMessage'];
+  if (typeof message !== 'string') return document;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return parsed !== null && typeof parsed === 'object' ? { ...document, errorMessage: parsed } : document;
+  } catch {
+    return document;
+  }
 }
