@@ -21,7 +21,7 @@ export class ModelValidators {
 
   constructor(models: Record<string, JsonSchema>) {
     this.#models = models;
-    this.#ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false });
+    this.#ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false, verbose: true });
     const definitions: Record<string, JsonSchema> = {};
     for (const [name, schema] of Object.entries(models)) definitions[name] = rewriteRefs(schema) as JsonSchema;
     this.#ajv.addSchema({ id: ROOT_ID, definitions }, ROOT_ID);
