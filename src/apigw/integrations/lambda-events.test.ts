@@ -4,6 +4,8 @@
  * carry no Connection or Content-Length; "Authorization" and "User-Agent" in canonical case) and
  * LocalStack's AWS-validated API Gateway tests (header_utils.py DROPPED_FROM_REQUEST_COMMON: headers
  * never handed on; aws.py: authorization and user-agent capitalized as CloudFront forwards them).
+ * The same input format example carries X-Forwarded-For (the client address appended),
+ * X-Forwarded-Port, X-Forwarded-Proto and X-Amzn-Trace-Id; payload 2.0 events carry them lower-cased.
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +21,10 @@ const TEMPLATE = {
         Runtime: 'nodejs20.x',
         CodeUri: 'fn',
         Handler: 'index.handler',
-        Events: { Rest: { Type: 'Api', Properties: { Path: '/echo', Method: 'post' } } },
+        Events: {
+          Rest: { Type: 'Api', Properties: { Path: '/echo', Method: 'post' } },
+          Http: { Type: 'HttpApi', Properties: { Path: '/echo', Method: 'post' } },
+        },
       },
     },
   },
@@ -54,4 +59,22 @@ test('REST proxy event: connection-level headers are dropped, Authorization and 
     assert.ok(!['user-agent', 'authorization', 'connection', 'content-length', 'max-forwards'].includes(name), `unexpected header ${name}`);
   }
   assert.equal(event.multiValueHeaders['content-length'], undefined);
+});
+
+test('proxy events carry the forwarding headers API Gateway adds, the client address appended to X-Forwarded-For', async () => {
+  const port = new URL(gw.gatehouse.apiUrl).port;
+  const rest = await gw.call('POST', '/Prod/echo', { headers: { 'x-forwarded-for': '203.0.113.9' }, body: 'x' });
+  const v1 = (rest.json() as { headers: Record<string, string> }).headers;
+  assert.equal(v1['X-Forwarded-For'], '203.0.113.9, 127.0.0.1');
+  assert.equal(v1['x-forwarded-for'], undefined);
+  assert.equal(v1['X-Forwarded-Proto'], 'http');
+  assert.equal(v1['X-Forwarded-Port'], port);
+  assert.match(v1['X-Amzn-Trace-Id'] ?? '', /^Root=1-/);
+
+  const http = await gw.call('POST', '/echo', { body: 'x' });
+  const v2 = (http.json() as { headers: Record<string, string> }).headers;
+  assert.equal(v2['x-forwarded-for'], '127.0.0.1');
+  assert.equal(v2['x-forwarded-proto'], 'http');
+  assert.equal(v2['x-forwarded-port'], port);
+  assert.match(v2['x-amzn-trace-id'] ?? '', /^Root=1-/);
 });

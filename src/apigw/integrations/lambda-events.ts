@@ -40,12 +40,19 @@ export function buildV1Event(ctx: RequestContext): Record<string, unknown> {
   let headerCount = 0;
   for (const [name, values] of request.headers.entries()) {
     const lower = name.toLowerCase();
-    if (isRest && REST_DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    if (isRest && (REST_DROPPED_REQUEST_HEADERS.has(lower) || FORWARDED.has(lower))) continue;
     // API Gateway delivers the authorization header as "Authorization" whatever the client's case.
     const key = isRest ? (REST_CANONICAL_NAMES[lower] ?? name) : lower === 'authorization' ? 'Authorization' : name;
     headers[key] = values[values.length - 1]!;
     multiValueHeaders[key] = values.slice();
     headerCount++;
+  }
+  if (isRest) {
+    for (const [key, value] of forwardedHeaders(ctx, ['X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto', 'X-Amzn-Trace-Id'])) {
+      headers[key] = value;
+      multiValueHeaders[key] = [value];
+      headerCount++;
+    }
   }
   let queryStringParameters: Record<string, string> | null = null;
   let multiValueQueryStringParameters: Record<string, string[]> | null = null;
@@ -108,6 +115,7 @@ export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
     }
     headers[lower] = headers[lower] === undefined ? values.join(',') : `${headers[lower]},${values.join(',')}`;
   }
+  for (const [key, value] of forwardedHeaders(ctx, ['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id'])) headers[key] = value;
   let queryStringParameters: Record<string, string> | undefined;
   if (request.query.size > 0) {
     queryStringParameters = {};
@@ -148,6 +156,26 @@ export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
     isBase64Encoded,
   };
   return event;
+}
+
+/**
+ * What API Gateway's front end adds to the request a function sees: the client address appended to
+ * X-Forwarded-For, the port and scheme it was called on, and the trace id (AWS docs "Set up Lambda
+ * proxy integrations", input format example: X-Forwarded-For, X-Forwarded-Port, X-Forwarded-Proto,
+ * X-Amzn-Trace-Id). `names` gives them in the event's spelling, in that order.
+ */
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
+
+function forwardedHeaders(ctx: RequestContext, names: readonly [string, string, string, string]): [string, string][] {
+  const request = ctx.request;
+  const forwarded = request.headers.getJoined('x-forwarded-for');
+  const port = /:(\d+)$/.exec(request.host)?.[1] ?? '80';
+  return [
+    [names[0], forwarded === undefined ? request.sourceIp : `${forwarded}, ${request.sourceIp}`],
+    [names[1], port],
+    [names[2], 'http'],
+    [names[3], request.headers.get('x-amzn-trace-id') ?? ctx.traceId],
+  ];
 }
 
 function eventBody(ctx: RequestContext, binary: boolean): { body: string | null; isBase64Encoded: boolean } {
