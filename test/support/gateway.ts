@@ -102,3 +102,25 @@ export function mockOperation(responseTemplate: string, extra: Record<string, un
     ...extra,
   };
 }
+
+/**
+ * A SAM template: a REST API (`Api`, stage `stage`) whose DefinitionBody holds `paths`, plus one
+ * Node.js function per entry of `functions` (logical id -> handler, code under `fn/`).
+ */
+export function samRestApi(stage: string, paths: Record<string, unknown>, functions: Record<string, string>): Record<string, unknown> {
+  const resources: Record<string, unknown> = {
+    Api: {
+      Type: 'AWS::Serverless::Api',
+      Properties: { StageName: stage, DefinitionBody: { openapi: '3.0.1', info: { title: 'test-api', version: '1' }, paths } },
+    },
+  };
+  for (const [logicalId, handler] of Object.entries(functions)) {
+    resources[logicalId] = { Type: 'AWS::Serverless::Function', Properties: { Runtime: 'nodejs20.x', CodeUri: 'fn', Handler: handler } };
+  }
+  return { AWSTemplateFormatVersion: '2010-09-09', Transform: 'AWS::Serverless-2016-10-31', Resources: resources };
+}
+
+/** The Lambda invocation URI of a template function, for `x-amazon-apigateway-integration.uri`. */
+export function lambdaInvocationUri(logicalId: string): Record<string, string> {
+  return { 'Fn::Sub': `arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${logicalId}.Arn}/invocations` };
+}

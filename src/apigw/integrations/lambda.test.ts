@@ -7,7 +7,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
+import { lambdaInvocationUri, samRestApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
 
 const FUNCTION = `export const handler = async (event) => {
   if (event.mode === 'custom') throw new Error(JSON.stringify({ errorType: 'Teapot', httpStatus: 418, trace: { fn: 'abc()' } }));
@@ -18,7 +18,7 @@ function integration(responses: Record<string, unknown>): Record<string, unknown
   return {
     type: 'aws',
     httpMethod: 'POST',
-    uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations' },
+    uri: lambdaInvocationUri('Fn'),
     requestTemplates: { 'application/json': '{"mode": "$input.params(\'mode\')"}' },
     responses,
   };
@@ -30,52 +30,39 @@ let gw: TestGateway;
 
 before(async () => {
   gw = await startTestGateway(
-    {
-      AWSTemplateFormatVersion: '2010-09-09',
-      Transform: 'AWS::Serverless-2016-10-31',
-      Resources: {
-        Api: {
-          Type: 'AWS::Serverless::Api',
-          Properties: {
-            StageName: 'dev',
-            DefinitionBody: {
-              openapi: '3.0.1',
-              info: { title: 'lambda-custom', version: '1' },
-              paths: {
-                '/catch-all/{mode}': {
-                  get: {
-                    parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string' } }],
-                    responses: { '200': { description: 'ok' }, '203': { description: 'all' } },
-                    'x-amazon-apigateway-integration': integration({ default: { statusCode: '200' }, '.*': { statusCode: '203' } }),
-                  },
-                },
-                '/errors/{mode}': {
-                  get: {
-                    parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string' } }],
-                    responses: {
-                      '200': { description: 'ok' },
-                      '500': { description: 'error', headers: { 'x-error-type': stringHeader, 'x-error-status': stringHeader, 'x-error-trace': stringHeader } },
-                    },
-                    'x-amazon-apigateway-integration': integration({
-                      default: { statusCode: '200' },
-                      '.*httpStatus.*': {
-                        statusCode: '500',
-                        responseParameters: {
-                          'method.response.header.x-error-type': 'integration.response.body.errorMessage.errorType',
-                          'method.response.header.x-error-status': 'integration.response.body.errorMessage.httpStatus',
-                          'method.response.header.x-error-trace': 'integration.response.body.errorMessage.trace',
-                        },
-                      },
-                    }),
-                  },
-                },
-              },
-            },
+    samRestApi(
+      'dev',
+      {
+        '/catch-all/{mode}': {
+          get: {
+            parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string' } }],
+            responses: { '200': { description: 'ok' }, '203': { description: 'all' } },
+            'x-amazon-apigateway-integration': integration({ default: { statusCode: '200' }, '.*': { statusCode: '203' } }),
           },
         },
-        Fn: { Type: 'AWS::Serverless::Function', Properties: { Runtime: 'nodejs20.x', CodeUri: 'fn', Handler: 'index.handler' } },
+        '/errors/{mode}': {
+          get: {
+            parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string' } }],
+            responses: {
+              '200': { description: 'ok' },
+              '500': { description: 'error', headers: { 'x-error-type': stringHeader, 'x-error-status': stringHeader, 'x-error-trace': stringHeader } },
+            },
+            'x-amazon-apigateway-integration': integration({
+              default: { statusCode: '200' },
+              '.*httpStatus.*': {
+                statusCode: '500',
+                responseParameters: {
+                  'method.response.header.x-error-type': 'integration.response.body.errorMessage.errorType',
+                  'method.response.header.x-error-status': 'integration.response.body.errorMessage.httpStatus',
+                  'method.response.header.x-error-trace': 'integration.response.body.errorMessage.trace',
+                },
+              },
+            }),
+          },
+        },
       },
-    },
+      { Fn: 'index.handler' },
+    ),
     { fileName: 'template.yaml', files: { 'fn/index.mjs': FUNCTION } },
   );
 });

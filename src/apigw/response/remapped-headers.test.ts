@@ -8,7 +8,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
+import { lambdaInvocationUri, samRestApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
 import { startUpstream, type TestUpstream } from '../../../test/support/upstream.js';
 
 const BACKEND_DATE = 'Mon, 01 Jan 2024 00:00:00 GMT';
@@ -29,62 +29,49 @@ before(async () => {
     res.end('{"ok":true}');
   });
   rest = await startTestGateway(
-    {
-      AWSTemplateFormatVersion: '2010-09-09',
-      Transform: 'AWS::Serverless-2016-10-31',
-      Resources: {
-        Api: {
-          Type: 'AWS::Serverless::Api',
-          Properties: {
-            StageName: 'dev',
-            DefinitionBody: {
-              openapi: '3.0.1',
-              info: { title: 'remap', version: '1' },
-              paths: {
-                '/proxy': {
-                  get: {
-                    responses: {},
-                    'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${upstream.url}/x` },
-                  },
-                },
-                '/mapped': {
-                  get: {
-                    responses: {
-                      '200': { description: 'ok', headers: { Server: { schema: { type: 'string' } }, 'x-backend': { schema: { type: 'string' } } } },
-                    },
-                    'x-amazon-apigateway-integration': {
-                      type: 'http',
-                      httpMethod: 'GET',
-                      uri: `${upstream.url}/x`,
-                      responses: {
-                        default: {
-                          statusCode: '200',
-                          responseParameters: {
-                            'method.response.header.Server': 'integration.response.header.Server',
-                            'method.response.header.x-backend': 'integration.response.header.x-backend',
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-                '/fn': {
-                  get: {
-                    responses: {},
-                    'x-amazon-apigateway-integration': {
-                      type: 'aws_proxy',
-                      httpMethod: 'POST',
-                      uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations' },
-                    },
+    samRestApi(
+      'dev',
+      {
+        '/proxy': {
+          get: {
+            responses: {},
+            'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${upstream.url}/x` },
+          },
+        },
+        '/mapped': {
+          get: {
+            responses: {
+              '200': { description: 'ok', headers: { Server: { schema: { type: 'string' } }, 'x-backend': { schema: { type: 'string' } } } },
+            },
+            'x-amazon-apigateway-integration': {
+              type: 'http',
+              httpMethod: 'GET',
+              uri: `${upstream.url}/x`,
+              responses: {
+                default: {
+                  statusCode: '200',
+                  responseParameters: {
+                    'method.response.header.Server': 'integration.response.header.Server',
+                    'method.response.header.x-backend': 'integration.response.header.x-backend',
                   },
                 },
               },
             },
           },
         },
-        Fn: { Type: 'AWS::Serverless::Function', Properties: { Runtime: 'nodejs20.x', CodeUri: 'fn', Handler: 'index.handler' } },
+        '/fn': {
+          get: {
+            responses: {},
+            'x-amazon-apigateway-integration': {
+              type: 'aws_proxy',
+              httpMethod: 'POST',
+              uri: lambdaInvocationUri('Fn'),
+            },
+          },
+        },
       },
-    },
+      { Fn: 'index.handler' },
+    ),
     { fileName: 'template.yaml', files: { 'fn/index.mjs': FUNCTION } },
   );
   httpApi = await startTestGateway({
