@@ -70,8 +70,9 @@ describe('HTTP API JWT authorizer', () => {
     assert.equal(jwt.claims['n'], '5');
   });
 
-  // Docs "Troubleshooting issues with HTTP API JWT authorizers": every rejected token is 401 {"message":"Unauthorized"}.
-  test('wrong audience, wrong issuer, expired, not yet valid, unpublished key, unknown kid, HMAC: 401', async () => {
+  // Docs "Troubleshooting issues with HTTP API JWT authorizers": every rejected token is 401 {"message":"Unauthorized"};
+  // "Controlling access to HTTP APIs with JWT authorizers": exp after, nbf and iat before the current time.
+  test('wrong audience, wrong issuer, expired, not yet valid, issued in the future, unpublished key, unknown kid, HMAC: 401', async () => {
     const now = Math.floor(Date.now() / 1000);
     const hmac = await new SignJWT({ iss: issuer.url, aud: 'client-a', sub: 'u1', exp: now + 60 })
       .setProtectedHeader({ alg: 'HS256', kid: issuer.kid })
@@ -81,6 +82,7 @@ describe('HTTP API JWT authorizer', () => {
       issuer: await issuer.sign({ sub: 'u1', aud: 'client-a', iss: 'https://issuer.example.com' }),
       expired: await issuer.sign({ sub: 'u1', aud: 'client-a', exp: now - 60 }),
       notBefore: await issuer.sign({ sub: 'u1', aud: 'client-a', nbf: now + 600 }),
+      issuedLater: await issuer.sign({ sub: 'u1', aud: 'client-a', iat: now + 600 }),
       stranger: await issuer.sign({ sub: 'u1', aud: 'client-a' }, { key: issuer.strangerKey }),
       kid: await issuer.sign({ sub: 'u1', aud: 'client-a' }, { kid: 'not-published' }),
       hmac,

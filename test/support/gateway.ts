@@ -107,7 +107,7 @@ export function mockOperation(responseTemplate: string, extra: Record<string, un
  * A SAM template: a REST API (`Api`, stage `stage`) whose DefinitionBody holds `paths`, plus one
  * Node.js function per entry of `functions` (logical id -> handler, code under `fn/`).
  */
-export function samRestApi(stage: string, paths: Record<string, unknown>, functions: Record<string, string>): Record<string, unknown> {
+export function samFunctionsApi(stage: string, paths: Record<string, unknown>, functions: Record<string, string>): Record<string, unknown> {
   const resources: Record<string, unknown> = {
     Api: {
       Type: 'AWS::Serverless::Api',

@@ -97,6 +97,8 @@ export function compileTokenAuthorizer(
       }
       throw unauthorized();
     }
+    // iat "Must be before the current time in UTC" (jose checks exp and nbf, not a future iat).
+    if (typeof claims['iat'] === 'number' && claims['iat'] * 1000 > now) throw unauthorized();
     const exp = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : now + 300_000;
     if (verified.size >= 1000) verified.delete(verified.keys().next().value!);
     verified.set(token, { claims, validUntil: Math.min(exp, now + 300_000) });

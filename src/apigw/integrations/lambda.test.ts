@@ -7,7 +7,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { lambdaInvocationUri, samRestApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
+import { lambdaInvocationUri, samFunctionsApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
 
 const FUNCTION = `export const handler = async (event) => {
   if (event.mode === 'custom') throw new Error(JSON.stringify({ errorType: 'Teapot', httpStatus: 418, trace: { fn: 'abc()' } }));
@@ -30,7 +30,7 @@ let gw: TestGateway;
 
 before(async () => {
   gw = await startTestGateway(
-    samRestApi(
+    samFunctionsApi(
       'dev',
       {
         '/catch-all/{mode}': {

@@ -8,7 +8,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { lambdaInvocationUri, samRestApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
+import { lambdaInvocationUri, samFunctionsApi, startTestGateway, type TestGateway } from '../../../test/support/gateway.js';
 import { startUpstream, type TestUpstream } from '../../../test/support/upstream.js';
 
 const BACKEND_DATE = 'Mon, 01 Jan 2024 00:00:00 GMT';
@@ -29,7 +29,7 @@ before(async () => {
     res.end('{"ok":true}');
   });
   rest = await startTestGateway(
-    samRestApi(
+    samFunctionsApi(
       'dev',
       {
         '/proxy': {
