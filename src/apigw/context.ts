@@ -253,3 +253,9 @@ export function hostWithoutPort(host: string): string {
   const colon = host.indexOf(':');
   return colon === -1 ? host : host.slice(0, colon);
 }
+
+/** X-Forwarded-For as API Gateway hands it on: the client's own value, if any, with the caller's address appended. */
+export function forwardedFor(request: MethodRequest): string {
+  const forwarded = request.headers.getJoined('x-forwarded-for');
+  return forwarded === undefined ? request.sourceIp : `${forwarded}, ${request.sourceIp}`;
+}

@@ -9,7 +9,7 @@
 import { GatewayError } from '../../core/errors.js';
 import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError, type UpstreamRequest } from '../../http/client.js';
-import type { IntegrationRequest, RequestContext } from '../context.js';
+import { forwardedFor, type IntegrationRequest, type RequestContext } from '../context.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { integrationTimeout } from './timeout.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
@@ -124,11 +124,7 @@ function outgoingHeaders(ctx: RequestContext, request: IntegrationRequest, proxy
   }
   out.push(['x-amzn-apigateway-api-id', ctx.api.id]);
   out.push(['x-amzn-trace-id', ctx.traceId]);
-  if (proxy) {
-    const forwarded = ctx.request.headers.get('x-forwarded-for');
-    out.push(['x-forwarded-for', forwarded === undefined ? ctx.request.sourceIp : `${forwarded}, ${ctx.request.sourceIp}`]);
-  } else if (!request.headers.has('user-agent')) {
-    out.push(['User-Agent', `AmazonAPIGateway_${ctx.api.id}`]);
-  }
+  if (proxy) out.push(['x-forwarded-for', forwardedFor(ctx.request)]);
+  else if (!request.headers.has('user-agent')) out.push(['User-Agent', `AmazonAPIGateway_${ctx.api.id}`]);
   return out;
 }

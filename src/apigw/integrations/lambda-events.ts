@@ -4,7 +4,7 @@
  * AWS docs: "Set up Lambda proxy integrations in API Gateway" (input format) and "Create AWS
  * Lambda proxy integrations for HTTP APIs" (payload format versions).
  */
-import { hostWithoutPort, type RequestContext } from '../context.js';
+import { forwardedFor, hostWithoutPort, type RequestContext } from '../context.js';
 import { baseMediaType } from '../request/media-types.js';
 
 /**
@@ -27,6 +27,9 @@ const REST_DROPPED_REQUEST_HEADERS = new Set([
   'upgrade',
   'www-authenticate',
 ]);
+
+/** The headers `forwardedHeaders` sets, in place of the client's own. */
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
 
 /** Names REST proxy events spell in their canonical case whatever the client sent (as CloudFront forwards them). */
 const REST_CANONICAL_NAMES: Record<string, string> = { authorization: 'Authorization', 'user-agent': 'User-Agent' };
@@ -164,14 +167,11 @@ export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
  * proxy integrations", input format example: X-Forwarded-For, X-Forwarded-Port, X-Forwarded-Proto,
  * X-Amzn-Trace-Id). `names` gives them in the event's spelling, in that order.
  */
-const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
-
 function forwardedHeaders(ctx: RequestContext, names: readonly [string, string, string, string]): [string, string][] {
   const request = ctx.request;
-  const forwarded = request.headers.getJoined('x-forwarded-for');
   const port = /:(\d+)$/.exec(request.host)?.[1] ?? '80';
   return [
-    [names[0], forwarded === undefined ? request.sourceIp : `${forwarded}, ${request.sourceIp}`],
+    [names[0], forwardedFor(request)],
     [names[1], port],
     [names[2], 'http'],
     [names[3], request.headers.get('x-amzn-trace-id') ?? ctx.traceId],

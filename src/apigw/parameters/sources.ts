@@ -80,8 +80,10 @@ function last(values: string[] | undefined): string | undefined {
   return values === undefined ? undefined : values[values.length - 1];
 }
 
-/** A JSONPath result as a mapped value: strings as they are, anything else as JSON. */
-/** `lambdaError`: the body is a Lambda custom integration's error (X-Amz-Function-Error). */
+/**
+ * A JSONPath result as a mapped value: strings as they are, anything else as JSON. `lambdaError`:
+ * the body is a Lambda custom integration's error (X-Amz-Function-Error).
+ */
 function jsonPathString(body: Buffer, path: string, lambdaError = false): string | undefined {
   let document: unknown;
   try {
