@@ -67,6 +67,7 @@ export async function loadTemplate(source: SourceDocument, options: TemplateOpti
     applyGlobals(template);
     addImplicitResources(template);
   }
+  template.checkDependsOn();
   const resolver = new Resolver(template, problems);
   const ctx = new TemplateContext(template, resolver, problems, options.defaultStage, sources);
   for (const raw of template.resources.values()) {

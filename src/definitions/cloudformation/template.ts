@@ -35,6 +35,8 @@ export interface RawResource {
   loc: Loc;
   /** Created by the SAM transform (implicit APIs, function roles), not written in the file. */
   implicit: boolean;
+  /** `DependsOn` as written: each logical id and where it is. */
+  dependsOn?: { name: string; loc: Loc }[];
 }
 
 export interface ParameterValue {
@@ -136,6 +138,8 @@ export class Template {
       if (type === undefined) continue;
       const condition = r.str('Condition');
       if (condition !== undefined && !(condition in this.conditions)) this.problems.add(r.at('Condition'), `condition ${JSON.stringify(condition)} is not defined`);
+      const dependsOn = (spec as JsonObject)['DependsOn'];
+      const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
       this.resources.set(logicalId, {
         logicalId,
         type,
@@ -144,17 +148,20 @@ export class Template {
         metadata: r.record('Metadata') ?? {},
         loc: r.loc,
         implicit: false,
+        dependsOn: list.flatMap((d, i) => {
+          const name = scalarString(d);
+          return name === undefined ? [] : [{ name, loc: at(r.loc, 'DependsOn', ...(Array.isArray(dependsOn) ? [i] : [])) }];
+        }),
       });
     }
+  }
+
+  /** After the SAM transform: a DependsOn may name a resource the transform generates (e.g. `MyApiProdStage`). */
+  checkDependsOn(): void {
     for (const resource of this.resources.values()) {
-      const dependsOn = (resources[resource.logicalId] as JsonObject)['DependsOn'];
-      const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
-      list.forEach((d, i) => {
-        const name = scalarString(d);
-        if (name !== undefined && !this.resources.has(name)) {
-          this.problems.add(at(resource.loc, 'DependsOn', ...(Array.isArray(dependsOn) ? [i] : [])), `DependsOn names an unknown resource ${JSON.stringify(name)}`);
-        }
-      });
+      for (const { name, loc } of resource.dependsOn ?? []) {
+        if (!this.resources.has(name)) this.problems.add(loc, `DependsOn names an unknown resource ${JSON.stringify(name)}`);
+      }
     }
   }
 

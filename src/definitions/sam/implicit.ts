@@ -1,7 +1,8 @@
 /**
  * Resources the SAM transform generates that templates refer to: the implicit `ServerlessRestApi` (stage `Prod`)
- * and `ServerlessHttpApi` (stage `$default`) for events without an API, and `<Function>Role` execution roles
- * (AWS SAM Developer Guide "AWS::Serverless::Api" / "Generated AWS CloudFormation resources for AWS SAM").
+ * and `ServerlessHttpApi` (stage `$default`) for events without an API, every API's stage resource, and
+ * `<Function>Role` execution roles (AWS SAM Developer Guide "AWS::Serverless::Api" / "Generated AWS
+ * CloudFormation resources for AWS SAM").
  */
 import { at } from '../errors.js';
 import { isRecord, type JsonObject } from '../values.js';
@@ -47,4 +48,35 @@ export function addImplicitResources(template: Template): void {
       template.addImplicit({ logicalId: `${resource.logicalId}Role`, type: 'AWS::IAM::Role', properties: {}, loc: resource.loc, ...condition });
     }
   }
+  addImplicitStages(template);
+}
+
+/**
+ * The stage resource SAM generates for every API, so `DependsOn` and `Ref` can name it (e.g. a usage
+ * plan that depends on `MyApiProdStage`): `<api><stage-name>Stage`, and `<api>ApiGatewayDefaultStage`
+ * for an HTTP API without StageName (AWS SAM Developer Guide "CloudFormation resources generated when
+ * AWS::Serverless::Api is specified" / "... AWS::Serverless::HttpApi is specified").
+ */
+function addImplicitStages(template: Template): void {
+  for (const api of [...template.resources.values()]) {
+    const rest = api.type === 'AWS::Serverless::Api';
+    if (!rest && api.type !== 'AWS::Serverless::HttpApi') continue;
+    const written = api.properties['StageName'];
+    const stageName = written === undefined ? (rest ? undefined : '$default') : stageNameOf(template, written);
+    // A missing REST StageName is reported with the API; a name only known later has no logical id yet.
+    if (stageName === undefined) continue;
+    const suffix = stageName === '$default' && !rest ? 'ApiGatewayDefault' : stageName;
+    if (!/^[A-Za-z0-9]+$/.test(suffix)) continue;
+    const condition = api.condition === undefined ? {} : { condition: api.condition };
+    const properties = rest ? { RestApiId: { Ref: api.logicalId }, StageName: stageName } : { ApiId: { Ref: api.logicalId }, StageName: stageName };
+    template.addImplicit({ logicalId: `${api.logicalId}${suffix}Stage`, type: rest ? 'AWS::ApiGateway::Stage' : 'AWS::ApiGatewayV2::Stage', properties, loc: api.loc, ...condition });
+  }
+}
+
+/** A StageName written as text or as a `Ref` to a template parameter. */
+function stageNameOf(template: Template, written: unknown): string | undefined {
+  if (typeof written === 'string') return written;
+  const ref = isRecord(written) ? written['Ref'] : undefined;
+  const value = typeof ref === 'string' ? template.parameters.get(ref)?.value : undefined;
+  return typeof value === 'string' ? value : undefined;
 }

@@ -209,3 +209,69 @@ test('DefinitionUri and BodyS3Location read local OpenAPI files next to the temp
   await writeFile(path.join(dir, 'missing.yaml'), template('./nope.yaml'));
   await assert.rejects(loadDefinition(path.join(dir, 'missing.yaml')), /Sam\/Properties\/DefinitionUri: cannot find the referenced file/);
 });
+
+test('SAM-generated stage resources can be named by DependsOn and Ref (a usage plan on MyApiProdStage)', async () => {
+  // AWS SAM Developer Guide, "CloudFormation resources generated when AWS::Serverless::Api is specified":
+  // the stage is `<api-LogicalId><stage-name>Stage`; for an HTTP API without StageName,
+  // `<httpapi-LogicalId>ApiGatewayDefaultStage`. Ref of a stage returns its name.
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
+  const file = path.join(dir, 'template.yaml');
+  await writeFile(
+    file,
+    `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: v1 }
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        swagger: "2.0"
+        info: { title: plans, version: "1" }
+        paths:
+          /ping:
+            get:
+              x-amazon-apigateway-integration: { type: mock }
+  Versioned:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      DefinitionBody:
+        swagger: "2.0"
+        info: { title: versioned, version: "1" }
+        paths: {}
+  Http:
+    Type: AWS::Serverless::HttpApi
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    DependsOn: MyApiProdStage
+    Properties:
+      ApiStages: [{ ApiId: !Ref MyApi, Stage: !Ref MyApiProdStage }]
+      Quota: { Limit: 100, Period: DAY }
+Outputs:
+  RestStage: { Value: !Ref MyApiProdStage }
+  ParameterStage: { Value: !Ref Versionedv1Stage }
+  HttpStage: { Value: !Ref HttpApiGatewayDefaultStage }
+`,
+  );
+  const project = await loadDefinition(file);
+  assert.deepEqual(project.outputs['RestStage'], { value: 'Prod' });
+  assert.deepEqual(project.outputs['ParameterStage'], { value: 'v1' });
+  assert.deepEqual(project.outputs['HttpStage'], { value: '$default' });
+  assert.deepEqual(project.resources.find((r) => r.logicalId === 'Plan')!.properties['ApiStages'], [{ ApiId: project.apis.find((a) => a.logicalId === 'MyApi')!.id, Stage: 'Prod' }]);
+  assert.equal(project.resources.find((r) => r.logicalId === 'MyApiProdStage')!.type, 'AWS::ApiGateway::Stage');
+  // The generated stage is the API's one stage, not a second one.
+  assert.deepEqual(project.apis.find((a) => a.logicalId === 'MyApi')!.stages.map((s) => s.name), ['Prod']);
+});
+
+test('DependsOn naming a resource neither the file nor the SAM transform declares is a definition error', async () => {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
+  const file = path.join(dir, 'template.yaml');
+  await writeFile(file, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [MyApiProdStage]\n');
+  await assert.rejects(loadDefinition(file), /#\/Resources\/Topic\/DependsOn\/0: DependsOn names an unknown resource "MyApiProdStage"/);
+});
