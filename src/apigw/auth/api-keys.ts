@@ -155,8 +155,8 @@ export interface KeyLoadReport {
 }
 
 /**
- * Keys and plans of a template: `AWS::ApiGateway::ApiKey` / `UsagePlan` / `UsagePlanKey`, and the
- * ones SAM generates from an Api's `Auth.UsagePlan` (CreateUsagePlan PER_API or SHARED).
+ * Keys and plans of a template: `AWS::ApiGateway::ApiKey` / `UsagePlan` / `UsagePlanKey`, the ones
+ * the SAM transform generates from an Api's `Auth.UsagePlan` included (sam/implicit.ts).
  */
 export function loadApiKeys(project: Project, registry: ApiKeyRegistry): KeyLoadReport {
   const report: KeyLoadReport = { generated: [], problems: [] };
@@ -186,7 +186,6 @@ export function loadApiKeys(project: Project, registry: ApiKeyRegistry): KeyLoad
     if (typeof keyId === 'string' && typeof planId === 'string') registry.addPlanKey(planId, keyId);
     else report.problems.push(`${r.logicalId}: UsagePlanKey needs KeyId and UsagePlanId`);
   }
-  loadSamUsagePlans(project, registry, report);
   return report;
 }
 
@@ -226,54 +225,12 @@ export function planFromProperties(id: string, name: string, p: Record<string, u
   };
 }
 
-/**
- * SAM `Auth.UsagePlan`: PER_API makes `{Api}ApiKey`, `{Api}UsagePlan`, `{Api}UsagePlanKey`; SHARED one
- * `ServerlessApiKey` / `ServerlessUsagePlan` for every API that asks for it (SAM "ApiUsagePlan").
- */
-function loadSamUsagePlans(project: Project, registry: ApiKeyRegistry, report: KeyLoadReport): void {
-  let shared: UsagePlanRecord | null = null;
-  for (const r of project.resources) {
-    if (r.type !== 'AWS::Serverless::Api') continue;
-    const usage = record(record(r.properties['Auth'])?.['UsagePlan']);
-    const mode = String(usage?.['CreateUsagePlan'] ?? 'NONE').toUpperCase();
-    if (usage === undefined || mode === 'NONE') continue;
-    const stageName = typeof r.properties['StageName'] === 'string' ? r.properties['StageName'] : 'Prod';
-    const stage: UsagePlanStage = { apiId: r.physicalId, stage: stageName, methodThrottles: new Map() };
-    if (mode === 'SHARED') {
-      if (shared === null) {
-        shared = planFromProperties(samId(project, 'ServerlessUsagePlan'), 'ServerlessUsagePlan', usage, report);
-        addSamKey(project, registry, report, 'ServerlessApiKey', shared);
-      }
-      shared.stages.push(stage);
-      continue;
-    }
-    const plan = planFromProperties(samId(project, `${r.logicalId}UsagePlan`), `${r.logicalId}UsagePlan`, usage, report);
-    plan.stages.push(stage);
-    addSamKey(project, registry, report, `${r.logicalId}ApiKey`, plan);
-  }
-}
-
-function addSamKey(project: Project, registry: ApiKeyRegistry, report: KeyLoadReport, logicalId: string, plan: UsagePlanRecord): void {
-  registry.addPlan(plan);
-  const key: ApiKeyRecord = { id: samId(project, logicalId), name: logicalId, value: generatedKeyValue(project.stackName, logicalId), enabled: true };
-  registry.addKey(key);
-  registry.addPlanKey(plan.id, key.id);
-  report.generated.push(key);
-}
-
 /** A stable 40-character value for a key the template does not give one, so it survives restarts. */
 export function generatedKeyValue(seed: string, logicalId: string): string {
   const digest = createHash('sha256').update(`${seed}/${logicalId}/api-key`).digest();
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let out = '';
   for (let i = 0; i < 40; i++) out += alphabet[digest[i % digest.length]! % alphabet.length];
-  return out;
-}
-
-function samId(project: Project, logicalId: string): string {
-  const digest = createHash('sha256').update(`${project.stackName}/${logicalId}`).digest();
-  let out = '';
-  for (let i = 0; i < 10; i++) out += 'abcdefghijklmnopqrstuvwxyz0123456789'[digest[i]! % 36];
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Resources the SAM transform generates that templates refer to: the implicit `ServerlessRestApi` (stage `Prod`)
- * and `ServerlessHttpApi` (stage `$default`) for events without an API, every API's stage resource, and
- * `<Function>Role` execution roles (AWS SAM Developer Guide "AWS::Serverless::Api" / "Generated AWS
+ * and `ServerlessHttpApi` (stage `$default`) for events without an API, every API's stage resource, the
+ * usage plans, keys and plan keys of `Auth.UsagePlan`, and `<Function>Role` execution roles (AWS SAM Developer Guide "AWS::Serverless::Api" / "Generated AWS
  * CloudFormation resources for AWS SAM").
  */
 import { at } from '../errors.js';
@@ -49,6 +49,7 @@ export function addImplicitResources(template: Template): void {
     }
   }
   addImplicitStages(template);
+  addUsagePlans(template);
 }
 
 /**
@@ -79,4 +80,39 @@ function stageNameOf(template: Template, written: unknown): string | undefined {
   const ref = isRecord(written) ? written['Ref'] : undefined;
   const value = typeof ref === 'string' ? template.parameters.get(ref)?.value : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+/** What `Auth.UsagePlan` passes on to the generated AWS::ApiGateway::UsagePlan (SAM "ApiUsagePlan"). */
+const PLAN_PROPERTIES = ['Description', 'Quota', 'Tags', 'Throttle', 'UsagePlanName'];
+
+/**
+ * An Api's `Auth.UsagePlan` (SAM "ApiUsagePlan"): PER_API generates `<api>UsagePlan`, `<api>ApiKey`
+ * and `<api>UsagePlanKey`; SHARED one `ServerlessUsagePlan` / `ServerlessApiKey` /
+ * `ServerlessUsagePlanKey` for every API that asks for it. The key is enabled and bound to the
+ * API's stage, as the SAM transform writes it.
+ */
+function addUsagePlans(template: Template): void {
+  for (const api of [...template.resources.values()]) {
+    if (api.type !== 'AWS::Serverless::Api') continue;
+    const auth = api.properties['Auth'];
+    const usage = isRecord(auth) && isRecord(auth['UsagePlan']) ? auth['UsagePlan'] : undefined;
+    const mode = typeof usage?.['CreateUsagePlan'] === 'string' ? usage['CreateUsagePlan'].toUpperCase() : 'NONE';
+    if (usage === undefined || (mode !== 'PER_API' && mode !== 'SHARED')) continue;
+    const prefix = mode === 'SHARED' ? 'Serverless' : api.logicalId;
+    const loc = at(api.loc, 'Properties', 'Auth', 'UsagePlan');
+    const condition = mode === 'PER_API' && api.condition !== undefined ? { condition: api.condition } : {};
+    const stage = { Ref: `${api.logicalId}.Stage` };
+    const settings = Object.fromEntries(PLAN_PROPERTIES.filter((k) => usage[k] !== undefined).map((k) => [k, usage[k]]));
+    const plan = template.addImplicit({ logicalId: `${prefix}UsagePlan`, type: 'AWS::ApiGateway::UsagePlan', properties: { ...settings, ApiStages: [] }, loc, ...condition });
+    (plan.properties['ApiStages'] as JsonObject[]).push({ ApiId: { Ref: api.logicalId }, Stage: stage });
+    const key = template.addImplicit({ logicalId: `${prefix}ApiKey`, type: 'AWS::ApiGateway::ApiKey', properties: { Enabled: true, StageKeys: [] }, loc, ...condition });
+    (key.properties['StageKeys'] as JsonObject[]).push({ RestApiId: { Ref: api.logicalId }, StageName: stage });
+    template.addImplicit({
+      logicalId: `${prefix}UsagePlanKey`,
+      type: 'AWS::ApiGateway::UsagePlanKey',
+      properties: { KeyId: { Ref: key.logicalId }, KeyType: 'API_KEY', UsagePlanId: { Ref: plan.logicalId } },
+      loc,
+      ...condition,
+    });
+  }
 }

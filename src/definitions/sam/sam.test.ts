@@ -275,3 +275,44 @@ test('DependsOn naming a resource neither the file nor the SAM transform declare
   await writeFile(file, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [MyApiProdStage]\n');
   await assert.rejects(loadDefinition(file), /#\/Resources\/Topic\/DependsOn\/0: DependsOn names an unknown resource "MyApiProdStage"/);
 });
+
+test('Auth.UsagePlan generates the plan, key and plan key resources SAM names, so Outputs can Ref them', async () => {
+  // AWS SAM Developer Guide "ApiUsagePlan": PER_API -> <api>UsagePlan, <api>ApiKey, <api>UsagePlanKey;
+  // SHARED -> ServerlessUsagePlan, ServerlessApiKey, ServerlessUsagePlanKey across the APIs that ask for it.
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
+  const file = path.join(dir, 'template.yaml');
+  const api = (name: string, mode: string, extra = '') => `  ${name}:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: ${name === 'Orders' ? 'Prod' : 'live'}
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: ${mode}${extra}
+      DefinitionBody: { swagger: "2.0", info: { title: ${name}, version: "1" }, paths: {} }
+`;
+  await writeFile(
+    file,
+    `Transform: AWS::Serverless-2016-10-31
+Resources:
+${api('Orders', 'PER_API', '\n          Quota: { Limit: 5, Period: DAY }\n          UsagePlanName: orders-plan')}${api('Left', 'SHARED')}${api('Right', 'SHARED')}Outputs:
+  OrdersKey: { Value: !Ref OrdersApiKey }
+  SharedKey: { Value: !Ref ServerlessApiKey }
+`,
+  );
+  const project = await loadDefinition(file);
+  const resource = (id: string) => project.resources.find((r) => r.logicalId === id)!;
+  const apiId = (id: string) => project.apis.find((a) => a.logicalId === id)!.id;
+  assert.deepEqual(project.outputs['OrdersKey'], { value: resource('OrdersApiKey').physicalId });
+  assert.deepEqual(project.outputs['SharedKey'], { value: resource('ServerlessApiKey').physicalId });
+  assert.deepEqual(resource('OrdersUsagePlan').properties, { Quota: { Limit: 5, Period: 'DAY' }, UsagePlanName: 'orders-plan', ApiStages: [{ ApiId: apiId('Orders'), Stage: 'Prod' }] });
+  assert.deepEqual(resource('OrdersUsagePlanKey').properties, { KeyId: resource('OrdersApiKey').physicalId, KeyType: 'API_KEY', UsagePlanId: resource('OrdersUsagePlan').physicalId });
+  assert.equal(resource('OrdersApiKey').properties['Enabled'], true);
+  assert.deepEqual(resource('ServerlessUsagePlan').properties['ApiStages'], [
+    { ApiId: apiId('Left'), Stage: 'live' },
+    { ApiId: apiId('Right'), Stage: 'live' },
+  ]);
+  assert.equal(resource('ServerlessUsagePlanKey').properties['KeyId'], resource('ServerlessApiKey').physicalId);
+});
