@@ -17,6 +17,8 @@ import { compileTemplates, renderTemplate, selectResponseTemplate, DEFAULT_CONTE
 import { compileNamedTemplate } from '../request/compile-template.js';
 import type { CompiledTemplate } from '../mapping/vtl/index.js';
 import { isProxyType } from '../integrations/index.js';
+import { acceptedTypes } from '../request/media-types.js';
+import { convertResponsePayload } from './content-handling.js';
 
 interface CompiledResponse {
   pattern: RegExp | null;
@@ -57,7 +59,9 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
     let body: Buffer;
     const choice = selectResponseTemplate(selected.templates, ctx.request.headers.get('accept'));
     if (choice === null) {
-      body = convertResponse(endpoint.body, selected.contentHandling);
+      const binary = ctx.api.isBinaryMediaType(endpoint.headers.get('content-type'));
+      const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(ctx.request.headers.get('accept'))[0]);
+      body = convertResponsePayload(endpoint.body, binary, acceptsBinary, selected.contentHandling);
       if (!headers.has('content-type')) headers.set('Content-Type', DEFAULT_CONTENT_TYPE);
     } else {
       const [contentType, template] = choice;
@@ -110,10 +114,4 @@ function compileResponse(response: IntegrationResponse): CompiledResponse {
     templates: compileTemplates(response.responseTemplates, (source) => compileNamedTemplate(source, 'responseTemplates')),
     contentHandling: response.contentHandling,
   };
-}
-
-function convertResponse(body: Buffer, handling: IntegrationResponse['contentHandling']): Buffer {
-  if (handling === 'CONVERT_TO_TEXT') return Buffer.from(body.toString('base64'), 'utf8');
-  if (handling === 'CONVERT_TO_BINARY') return Buffer.from(body.toString('utf8'), 'base64');
-  return body;
 }
