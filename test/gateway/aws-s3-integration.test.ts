@@ -12,7 +12,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetObjectCommand, PutObjectCommand, S3Client, NoSuchKey } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, NoSuchKey } from '@aws-sdk/client-s3';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const BUCKET = 'binary-support';
@@ -54,6 +54,57 @@ function route(requestHandling?: string, responseHandling?: string): object {
   };
 }
 
+/** HEAD and PUT of the S3 proxy tutorial's /{folder}/{item} ("OpenAPI definitions of the sample API as an Amazon S3 proxy"). */
+const itemParameters = [
+  { name: 'folder', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'item', in: 'path', required: true, schema: { type: 'string' } },
+];
+function tutorialMethod(httpMethod: string, extra: { parameters?: object[]; requestParameters?: Record<string, string> } = {}): object {
+  return {
+    parameters: [...itemParameters, ...(extra.parameters ?? [])],
+    responses: {
+      '200': { description: 'ok', headers: { 'Content-Length': { schema: { type: 'string' } }, 'Content-Type': { schema: { type: 'string' } } } },
+      '400': { description: 'client error' },
+      '500': { description: 'server error' },
+    },
+    'x-amazon-apigateway-integration': {
+      type: 'aws',
+      httpMethod,
+      uri: 'arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}',
+      passthroughBehavior: 'when_no_match',
+      requestParameters: {
+        'integration.request.path.bucket': 'method.request.path.folder',
+        'integration.request.path.object': 'method.request.path.item',
+        ...extra.requestParameters,
+      },
+      responses: {
+        '4\\d{2}': { statusCode: '400' },
+        '5\\d{2}': { statusCode: '500' },
+        default: {
+          statusCode: '200',
+          responseParameters: {
+            'method.response.header.Content-Type': 'integration.response.header.Content-Type',
+            'method.response.header.Content-Length': 'integration.response.header.Content-Length',
+          },
+        },
+      },
+    },
+  };
+}
+const tutorialItem = {
+  head: tutorialMethod('HEAD'),
+  put: tutorialMethod('PUT', {
+    parameters: [
+      { name: 'Content-Type', in: 'header', schema: { type: 'string' } },
+      { name: 'x-copy-source', in: 'header', schema: { type: 'string' } },
+    ],
+    requestParameters: {
+      'integration.request.header.Content-Type': 'method.request.header.Content-Type',
+      'integration.request.header.x-amz-copy-source': 'method.request.header.x-copy-source',
+    },
+  }),
+};
+
 const TEMPLATE = {
   Transform: 'AWS::Serverless-2016-10-31',
   Resources: {
@@ -70,6 +121,7 @@ const TEMPLATE = {
             '/none/{object_path+}': route(),
             '/text/{object_path+}': route(undefined, 'CONVERT_TO_TEXT'),
             '/binary/{object_path+}': route('CONVERT_TO_BINARY', 'CONVERT_TO_BINARY'),
+            '/tutorial/{folder}/{item}': tutorialItem,
           },
         },
       },
@@ -172,4 +224,32 @@ test('request CONVERT_TO_BINARY: a text body is base64-decoded before S3 gets it
   const failed = await put('put-text', TEXT, 'text/plain');
   assert.equal(failed.status, 500);
   assert.equal(await stored('put-text'), null);
+});
+
+test('HEAD through the tutorial route: S3\'s Content-Length and Content-Type reach the client through the method response mappings', async () => {
+  const head = await gw.call('HEAD', `/Prod/tutorial/${BUCKET}/text`);
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-length'], String(TEXT.length));
+  const object = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'text' }));
+  assert.equal(head.headers['content-type'], object.ContentType);
+  // S3 answers 404 NoSuchKey (HeadObject has no body); "4\\d{2}" selects the 400 response.
+  const missing = await gw.call('HEAD', `/Prod/tutorial/${BUCKET}/nothing-here`);
+  assert.equal(missing.status, 400);
+});
+
+test('PUT with x-amz-copy-source mapped from a method header copies the object; S3 errors keep their XML body through the 400 response', async () => {
+  // S3 API Reference, CopyObject: x-amz-copy-source is "bucket/key" (URL-encoded), the answer a CopyObjectResult.
+  const copied = await gw.call('PUT', `/Prod/tutorial/${BUCKET}/copy-of-text`, { headers: { 'x-copy-source': `${BUCKET}/text` } });
+  assert.equal(copied.status, 200);
+  assert.match(copied.text, /<CopyObjectResult[^>]*><ETag>&quot;322a648674040849d29154aa1dce24a5&quot;<\/ETag><LastModified>[^<]+\.000Z<\/LastModified>/);
+  assert.deepEqual(await stored('copy-of-text'), TEXT);
+  // S3 API Reference, "Error responses": NoSuchKey names the Key, NoSuchBucket the BucketName.
+  const noKey = await gw.call('PUT', `/Prod/tutorial/${BUCKET}/copy-2`, { headers: { 'x-copy-source': `${BUCKET}/absent` } });
+  assert.equal(noKey.status, 400);
+  assert.match(noKey.text, /<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist\.<\/Message><Key>absent<\/Key><RequestId>[^<]+<\/RequestId>/);
+  const noBucket = await gw.call('HEAD', '/Prod/tutorial/no-such-bucket/x');
+  assert.equal(noBucket.status, 400);
+  const put = await gw.call('PUT', '/Prod/tutorial/no-such-bucket/x', { headers: { 'content-type': 'text/plain' }, body: 'x' });
+  assert.equal(put.status, 400);
+  assert.match(put.text, /<Code>NoSuchBucket<\/Code><Message>The specified bucket does not exist<\/Message><BucketName>no-such-bucket<\/BucketName>/);
 });

@@ -7,12 +7,11 @@
  * "Amazon API Gateway quotas" (29 s integration timeout), re:Post "API Gateway 500 error VPC link".
  */
 import { GatewayError } from '../../core/errors.js';
-import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError, type UpstreamRequest } from '../../http/client.js';
 import type { IntegrationRequest, RequestContext } from '../context.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { integrationTimeout } from './timeout.js';
-import { HOP_BY_HOP } from '../stages/integration-request.js';
+import { endpointHeaders } from './endpoint-headers.js';
 
 export const httpIntegration: IntegrationFactory = ({ route, api, services }): Integration => {
   const integration = route.integration;
@@ -59,10 +58,7 @@ export const httpIntegration: IntegrationFactory = ({ route, api, services }): I
           ? new GatewayError('INTEGRATION_FAILURE', 'Service Unavailable', { status: 503, cause: error })
           : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { cause: error });
       }
-      const responseHeaders = new HeaderList();
-      for (const [name, value] of response.rawHeaders) {
-        if (!HOP_BY_HOP.has(name.toLowerCase())) responseHeaders.append(name, value);
-      }
+      const responseHeaders = endpointHeaders(response.rawHeaders);
       ctx.endpointResponse = {
         statusCode: response.statusCode,
         headers: responseHeaders,
