@@ -38,10 +38,11 @@ export function parseJsonInput(request: ServiceRequest): Record<string, unknown>
 }
 
 export function writeJson(res: ServerResponse, version: JsonVersion, status: number, output: unknown, extraHeaders: Record<string, string> = {}): void {
-  const body = Buffer.from(JSON.stringify(output ?? {}), 'utf8');
+  // A string body leaves in the same socket write as the head (Node joins them); a Buffer needs a second one.
+  const body = JSON.stringify(output ?? {});
   res.writeHead(status, {
     'Content-Type': `application/x-amz-json-${version}`,
-    'Content-Length': String(body.length),
+    'Content-Length': String(Buffer.byteLength(body)),
     'x-amzn-RequestId': randomUUID(),
     ...extraHeaders,
   });

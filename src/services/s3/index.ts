@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { TemplateResource } from '../../definitions/model.js';
+import { resourceProblem } from '../../definitions/errors.js';
 import { AwsServiceError } from '../protocol/errors.js';
 import type { EmbeddedService, ServiceContext, ServiceFactory, ServiceRequest } from '../service.js';
 import { parseQuery } from '../sigv4/index.js';
@@ -42,7 +43,12 @@ export const s3Service = (async (context: ServiceContext, options: S3ServiceOpti
     owner: { id: createHash('sha256').update(`gatehouse:${context.accountId}`).digest('hex'), displayName: 'gatehouse' },
     now: Date.now,
   };
-  await seedFromTemplate(s3, context);
+  try {
+    await seedFromTemplate(s3, context);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const auth: AuthOptions = {
     verifySignatures: options.verifySignatures ?? false,
     lookupSecret: options.lookupSecret ?? (() => undefined),
@@ -116,25 +122,21 @@ async function seedFromTemplate(s3: S3Context, context: ServiceContext): Promise
   for (const resource of resources) {
     if (resource.type !== 'AWS::S3::Bucket') continue;
     const name = resource.physicalId;
-    if (!validBucketName(name)) {
-      context.log.warn(`s3: ${resource.logicalId}: '${name}' is not a valid bucket name; created anyway`);
-    }
+    // CloudFormation's stack fails where CreateBucket answers InvalidBucketName.
+    if (!validBucketName(name)) throw resourceProblem(resource, `bucket name ${JSON.stringify(name)} is not valid (S3 bucket naming rules)`);
     await ensureBucket(s3, name, context.region);
   }
   for (const resource of resources) {
     if (resource.type !== 'AWS::S3::BucketPolicy') continue;
     const bucket = resource.properties['Bucket'];
     const document = resource.properties['PolicyDocument'];
-    if (typeof bucket !== 'string' || document === undefined) {
-      context.log.warn(`s3: ${resource.logicalId}: Bucket and PolicyDocument are required; policy skipped`);
-      continue;
-    }
+    if (typeof bucket !== 'string' || document === undefined) throw resourceProblem(resource, 'Bucket and PolicyDocument are required');
     const text = typeof document === 'string' ? document : JSON.stringify(document);
     try {
       validatePolicy(text);
     } catch (error) {
-      context.log.warn(`s3: ${resource.logicalId}: ${(error as Error).message}; policy skipped`);
-      continue;
+      // PutBucketPolicy answers MalformedPolicy, and the stack fails.
+      throw resourceProblem(resource, `MalformedPolicy: ${(error as Error).message}`);
     }
     if (!(await s3.store.setPolicy(bucket, text))) context.log.warn(`s3: ${resource.logicalId}: bucket '${bucket}' does not exist; policy skipped`);
   }

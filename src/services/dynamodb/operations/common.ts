@@ -85,7 +85,7 @@ export function checkParameterStyles(input: Input, legacy: string[], expressions
 export function expressionAttributes(input: Input, expressionKeys: string[], valueKeys: string[]): ExpressionAttributes {
   const present = (k: string) => typeof input[k] === 'string';
   // Operations without value-taking expressions (GetItem, BatchGetItem) have no such member: DynamoDB ignores it.
-  if (valueKeys.length === 0) return ExpressionAttributes.from({ ...input, ExpressionAttributeValues: undefined }, expressionKeys.some(present), false, '');
+  if (valueKeys.length === 0) return ExpressionAttributes.from({ ExpressionAttributeNames: input['ExpressionAttributeNames'] }, expressionKeys.some(present), false, '');
   const usersText = valueKeys.length === 1 ? `${valueKeys[0]} is null` : `${valueKeys.slice(0, -1).join(', ')} and ${valueKeys[valueKeys.length - 1]} are null`;
   return ExpressionAttributes.from(input, expressionKeys.some(present), valueKeys.some(present), usersText);
 }
