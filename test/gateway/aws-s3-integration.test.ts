@@ -22,7 +22,7 @@ const ENCODED = Buffer.from(RAW.toString('base64'));
 const TEXT = Buffer.from('this is a UTF8 text typed object');
 
 /** One `ANY /<prefix>/{object_path+}` route per content handling variant. */
-function route(requestHandling?: string, responseHandling?: string): object {
+function route(requestHandling?: string, responseHandling?: string, requestTemplates?: Record<string, string>): object {
   return {
     'x-amazon-apigateway-any-method': {
       parameters: [
@@ -37,6 +37,7 @@ function route(requestHandling?: string, responseHandling?: string): object {
         uri: `arn:aws:apigateway:us-east-1:s3:path/${BUCKET}/{object_path}`,
         passthroughBehavior: 'when_no_match',
         ...(requestHandling && { contentHandling: requestHandling }),
+        ...(requestTemplates && { requestTemplates }),
         requestParameters: {
           'integration.request.path.object_path': 'method.request.path.object_path',
           'integration.request.header.Content-Type': 'method.request.header.Content-Type',
@@ -121,6 +122,7 @@ const TEMPLATE = {
             '/none/{object_path+}': route(),
             '/text/{object_path+}': route(undefined, 'CONVERT_TO_TEXT'),
             '/binary/{object_path+}': route('CONVERT_TO_BINARY', 'CONVERT_TO_BINARY'),
+            '/templated/{object_path+}': route('CONVERT_TO_BINARY', undefined, { 'application/json': '{"data": "$input.body"}' }),
             '/tutorial/{folder}/{item}': tutorialItem,
           },
         },
@@ -252,4 +254,15 @@ test('PUT with x-amz-copy-source mapped from a method header copies the object; 
   const put = await gw.call('PUT', '/Prod/tutorial/no-such-bucket/x', { headers: { 'content-type': 'text/plain' }, body: 'x' });
   assert.equal(put.status, 400);
   assert.match(put.text, /<Code>NoSuchBucket<\/Code><Message>The specified bucket does not exist<\/Message><BucketName>no-such-bucket<\/BucketName>/);
+});
+
+test('request CONVERT_TO_BINARY applies to a request template\'s output too: JSON is not base64, so 500 and nothing stored', async () => {
+  // test_apigw_s3_binary_support_request_convert_to_binary_with_request_template: a body that matches
+  // no template is decoded (67 bytes stored); one rendered by the application/json template fails.
+  const untemplated = await gw.call('PUT', '/Prod/templated/tpl-encoded', { headers: { 'content-type': 'text/plain' }, body: ENCODED });
+  assert.equal(untemplated.status, 200);
+  assert.deepEqual(await stored('tpl-encoded'), RAW);
+  const templated = await gw.call('PUT', '/Prod/templated/tpl-json', { headers: { 'content-type': 'application/json' }, body: ENCODED });
+  assert.equal(templated.status, 500);
+  assert.equal(await stored('tpl-json'), null);
 });

@@ -33,7 +33,7 @@ export function convertResponsePayload(body: Buffer, binary: boolean, acceptsBin
 /** Java's basic Base64 decoder, which API Gateway uses: padding optional, any other character (whitespace too) is an error. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function decodeBase64(body: Buffer): Buffer {
+export function decodeBase64(body: Buffer): Buffer {
   const text = body.toString('utf8');
   const unpadded = text.replace(/=+$/, '');
   if (!BASE64.test(text) || unpadded.length % 4 === 1 || (text.length !== unpadded.length && text.length % 4 !== 0)) {

@@ -16,7 +16,7 @@ import { compileHttpApiMapping } from '../parameters/http-api-mapping.js';
 import { compileTemplates, renderTemplate, selectRequestTemplate } from '../request/templates.js';
 import { compileNamedTemplate } from '../request/compile-template.js';
 import { isProxyType } from '../integrations/index.js';
-import { convertRequestPayload } from './content-handling.js';
+import { convertRequestPayload, decodeBase64 } from './content-handling.js';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1) plus Host, which the backend URL decides. */
 export const HOP_BY_HOP = new Set([
@@ -80,7 +80,9 @@ export function integrationRequestStage({ route, api }: StageBuildInput): Stage 
     };
     if (choice.kind === 'template') {
       const payload = binary ? ctx.request.body.toString('base64') : ctx.request.body.toString('utf8');
-      request.body = Buffer.from(renderTemplate(choice.template, ctx, payload), 'utf8');
+      const rendered = Buffer.from(renderTemplate(choice.template, ctx, payload), 'utf8');
+      // The template's output is text: CONVERT_TO_BINARY base64-decodes it too.
+      request.body = contentHandling === 'CONVERT_TO_BINARY' ? decodeBase64(rendered) : rendered;
       request.headers.set('Content-Type', choice.contentType);
     } else {
       request.body = convertRequestPayload(ctx.request.body, binary, contentHandling);
