@@ -106,6 +106,35 @@ const tutorialItem = {
   }),
 };
 
+/** GET and PUT /s3?key= of "Access binary files in Amazon S3 through an API Gateway API". */
+function imageMethod(httpMethod: string, extra: object): object {
+  return {
+    parameters: [{ name: 'key', in: 'query', schema: { type: 'string' } }],
+    responses: { '200': { description: 'ok' }, '500': { description: 'error' } },
+    'x-amazon-apigateway-integration': {
+      type: 'aws',
+      httpMethod,
+      uri: `arn:aws:apigateway:us-east-1:s3:path/${BUCKET}/{key}`,
+      passthroughBehavior: 'when_no_match',
+      requestParameters: { 'integration.request.path.key': 'method.request.querystring.key' },
+      ...extra,
+    },
+  };
+}
+const imageGet = (responseTemplates?: Record<string, string>) =>
+  imageMethod('GET', { responses: { default: { statusCode: '500' }, '2\\d{2}': { statusCode: '200', ...(responseTemplates && { responseTemplates }) } } });
+const imageExample = {
+  get: imageGet(),
+  put: imageMethod('PUT', {
+    contentHandling: 'CONVERT_TO_BINARY',
+    requestParameters: {
+      'integration.request.path.key': 'method.request.querystring.key',
+      'integration.request.header.Content-Type': "'image/jpeg'",
+    },
+    responses: { default: { statusCode: '500' }, '2\\d{2}': { statusCode: '200' } },
+  }),
+};
+
 const TEMPLATE = {
   Transform: 'AWS::Serverless-2016-10-31',
   Resources: {
@@ -117,13 +146,16 @@ const TEMPLATE = {
         DefinitionBody: {
           openapi: '3.0.1',
           info: { title: 'binary-support', version: '1' },
-          'x-amazon-apigateway-binary-media-types': ['image/png'],
+          'x-amazon-apigateway-binary-media-types': ['image/png', 'application/octet-stream', 'image/jpeg'],
           paths: {
             '/none/{object_path+}': route(),
             '/text/{object_path+}': route(undefined, 'CONVERT_TO_TEXT'),
             '/binary/{object_path+}': route('CONVERT_TO_BINARY', 'CONVERT_TO_BINARY'),
             '/templated/{object_path+}': route('CONVERT_TO_BINARY', undefined, { 'application/json': '{"data": "$input.body"}' }),
             '/tutorial/{folder}/{item}': tutorialItem,
+            '/s3': imageExample,
+            // The example's alternative: the 2XX response with a JSON template.
+            '/s3-json': { get: imageGet({ 'application/json': '{\n   "image": "$input.body"\n}' }) },
           },
         },
       },
@@ -265,4 +297,21 @@ test('request CONVERT_TO_BINARY applies to a request template\'s output too: JSO
   const templated = await gw.call('PUT', '/Prod/templated/tpl-json', { headers: { 'content-type': 'application/json' }, body: ENCODED });
   assert.equal(templated.status, 500);
   assert.equal(await stored('tpl-json'), null);
+});
+
+test('the "Access binary files in Amazon S3" example: raw or base64 uploads, raw bytes for a binary Accept, base64 inside a JSON template otherwise', async () => {
+  const put = (body: Buffer, contentType: string) => gw.call('PUT', '/Prod/s3?key=image.jpg', { headers: { 'content-type': contentType, accept: 'application/json' }, body });
+  // A binary Content-Type travels as bytes; "The input payload must be a base64-encoded string because the Content-Type header value is set to application/json".
+  assert.equal((await put(RAW, 'application/octet-stream')).status, 200);
+  assert.deepEqual(await stored('image.jpg'), RAW);
+  assert.equal((await put(ENCODED, 'application/json')).status, 200);
+  assert.deepEqual(await stored('image.jpg'), RAW);
+  // "The raw bytes are returned because the Accept header is set to a binary media type".
+  const bytes = await gw.call('GET', '/Prod/s3?key=image.jpg', { headers: { accept: 'application/octet-stream' } });
+  assert.equal(bytes.status, 200);
+  assert.deepEqual(bytes.body, RAW);
+  // With Accept application/json the template's $input.body is the base64 text: {"image": "W3JhdyBieXRlc10="} in the doc.
+  const json = await gw.call('GET', '/Prod/s3-json?key=image.jpg', { headers: { accept: 'application/json' } });
+  assert.equal(json.status, 200);
+  assert.deepEqual(json.json(), { image: RAW.toString('base64') });
 });

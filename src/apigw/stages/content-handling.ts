@@ -8,6 +8,7 @@
  * the response table as recorded against AWS in LocalStack's
  * tests/aws/services/apigateway/test_apigateway_s3.py::TestApiGatewayS3BinarySupport snapshots.
  */
+import { isUtf8 } from 'node:buffer';
 import { GatewayError } from '../../core/errors.js';
 import type { ContentHandling } from '../../definitions/model.js';
 
@@ -15,7 +16,7 @@ import type { ContentHandling } from '../../definitions/model.js';
 export function convertRequestPayload(body: Buffer, binary: boolean, handling: ContentHandling | undefined): Buffer {
   if (binary) return handling === 'CONVERT_TO_TEXT' ? Buffer.from(body.toString('base64'), 'utf8') : body;
   if (handling === 'CONVERT_TO_BINARY') return decodeBase64(body);
-  return Buffer.from(body.toString('utf8'), 'utf8');
+  return asUtf8(body);
 }
 
 /**
@@ -27,10 +28,15 @@ export function convertRequestPayload(body: Buffer, binary: boolean, handling: C
 export function convertResponsePayload(body: Buffer, binary: boolean, acceptsBinary: boolean, handling: ContentHandling | undefined): Buffer {
   const effective = handling ?? (acceptsBinary ? 'CONVERT_TO_BINARY' : 'CONVERT_TO_TEXT');
   if (effective === 'CONVERT_TO_BINARY') return binary ? body : decodeBase64(body);
-  return binary ? Buffer.from(body.toString('base64'), 'utf8') : Buffer.from(body.toString('utf8'), 'utf8');
+  return binary ? Buffer.from(body.toString('base64'), 'utf8') : asUtf8(body);
 }
 
-/** Java's basic Base64 decoder, which API Gateway uses: padding optional, any other character (whitespace too) is an error. */
+/** Text as UTF-8: valid bytes are kept as they are (no copy), invalid sequences become U+FFFD. */
+function asUtf8(body: Buffer): Buffer {
+  return isUtf8(body) ? body : Buffer.from(body.toString('utf8'), 'utf8');
+}
+
+/** Strict: as recorded from AWS, text with characters outside the base64 alphabet (spaces, U+FFFD) fails; padding is optional. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function decodeBase64(body: Buffer): Buffer {

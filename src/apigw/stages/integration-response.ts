@@ -56,16 +56,17 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
       const value = read(ctx);
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(',') : value);
     }
-    let body: Buffer;
+    // The payload is converted first; a response template reads the converted text (a binary
+    // payload reaches it base64-encoded, as the "Access binary files in Amazon S3" example's $input.body).
+    const binary = ctx.api.isBinaryMediaType(endpoint.headers.get('content-type'));
+    const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(ctx.request.headers.get('accept'))[0]);
+    let body = convertResponsePayload(endpoint.body, binary, acceptsBinary, selected.contentHandling);
     const choice = selectResponseTemplate(selected.templates, ctx.request.headers.get('accept'));
     if (choice === null) {
-      const binary = ctx.api.isBinaryMediaType(endpoint.headers.get('content-type'));
-      const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(ctx.request.headers.get('accept'))[0]);
-      body = convertResponsePayload(endpoint.body, binary, acceptsBinary, selected.contentHandling);
       if (!headers.has('content-type')) headers.set('Content-Type', DEFAULT_CONTENT_TYPE);
     } else {
       const [contentType, template] = choice;
-      body = Buffer.from(renderTemplate(template, ctx, endpoint.body.toString('utf8')), 'utf8');
+      body = Buffer.from(renderTemplate(template, ctx, body.toString('utf8')), 'utf8');
       if (!headers.has('content-type')) headers.set('Content-Type', contentType);
     }
     let statusCode = selected.statusCode;
