@@ -199,7 +199,8 @@ function finish(ctx: RequestContext, res: ServerResponse, response: InvocationRe
     body = gzipSync(body);
     headers.set('Content-Encoding', 'gzip');
   }
-  headers.set('Content-Length', String(body.length));
+  // A HEAD answer keeps a Content-Length the method response mapped (the length GET would send, RFC 9110 9.3.2).
+  if (ctx.request.method !== 'HEAD' || !headers.has('content-length')) headers.set('Content-Length', String(body.length));
   try {
     res.writeHead(response.statusCode, headers.toFlatArray());
     if (ctx.request.method === 'HEAD') res.end();

@@ -8,12 +8,12 @@
  * as an Amazon S3 proxy", "Tutorial: ... Amazon SQS / Kinesis / DynamoDB proxy".
  */
 import { GatewayError } from '../../core/errors.js';
-import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError } from '../../http/client.js';
 import { SigV4Signer, LOCAL_CREDENTIALS } from '../../http/sigv4-signer.js';
 import { integrationSigner } from '../auth/integration-credentials.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { HOP_BY_HOP } from '../stages/integration-request.js';
+import { endpointHeaders } from './endpoint-headers.js';
 
 /** AWS JSON-protocol services: `X-Amz-Target` prefix and JSON version. */
 const JSON_SERVICES: Readonly<Record<string, { target: string; version: '1.0' | '1.1' }>> = {
@@ -122,10 +122,7 @@ export const awsServiceIntegration: IntegrationFactory = ({ route, services }): 
           ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: error })
           : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500, cause: error });
       }
-      const responseHeaders = new HeaderList();
-      for (const [name, value] of response.rawHeaders) {
-        if (!HOP_BY_HOP.has(name.toLowerCase())) responseHeaders.append(name, value);
-      }
+      const responseHeaders = endpointHeaders(response.rawHeaders);
       ctx.endpointResponse = {
         statusCode: response.statusCode,
         headers: responseHeaders,

@@ -7,15 +7,14 @@
  * "Amazon API Gateway quotas" (29 s integration timeout), re:Post "API Gateway 500 error VPC link".
  */
 import { GatewayError } from '../../core/errors.js';
-import { HeaderList } from '../../core/header-list.js';
 import { UpstreamError, type UpstreamRequest } from '../../http/client.js';
 import { forwardedFor, type IntegrationRequest, type RequestContext } from '../context.js';
 import type { Integration, IntegrationFactory } from './index.js';
 import { integrationTimeout } from './timeout.js';
-import { HOP_BY_HOP } from '../stages/integration-request.js';
+import { endpointHeaders } from './endpoint-headers.js';
 
-/** REST APIs hand these backend headers on as x-amzn-Remapped-* (response/remapped-headers.ts) instead of dropping them. */
-const REST_REMAPPED = new Set(['connection', 'content-length']);
+/** REST APIs hand the backend's Connection on as x-amzn-Remapped-Connection (response/remapped-headers.ts) instead of dropping it. */
+const REST_REMAPPED: ReadonlySet<string> = new Set(['connection']);
 
 export const httpIntegration: IntegrationFactory = ({ route, api, services }): Integration => {
   const integration = route.integration;
@@ -62,11 +61,7 @@ export const httpIntegration: IntegrationFactory = ({ route, api, services }): I
           ? new GatewayError('INTEGRATION_FAILURE', 'Service Unavailable', { status: 503, cause: error })
           : new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { cause: error });
       }
-      const responseHeaders = new HeaderList();
-      for (const [name, value] of response.rawHeaders) {
-        const lower = name.toLowerCase();
-        if (!HOP_BY_HOP.has(lower) || (!isHttpApi && REST_REMAPPED.has(lower))) responseHeaders.append(name, value);
-      }
+      const responseHeaders = endpointHeaders(response.rawHeaders, isHttpApi ? undefined : REST_REMAPPED);
       ctx.endpointResponse = {
         statusCode: response.statusCode,
         headers: responseHeaders,

@@ -16,6 +16,7 @@ import { compileHttpApiMapping } from '../parameters/http-api-mapping.js';
 import { compileTemplates, renderTemplate, selectRequestTemplate } from '../request/templates.js';
 import { compileNamedTemplate } from '../request/compile-template.js';
 import { isProxyType } from '../integrations/index.js';
+import { convertRequestPayload, decodeBase64 } from './content-handling.js';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1) plus Host, which the backend URL decides. */
 export const HOP_BY_HOP = new Set([
@@ -79,10 +80,12 @@ export function integrationRequestStage({ route, api }: StageBuildInput): Stage 
     };
     if (choice.kind === 'template') {
       const payload = binary ? ctx.request.body.toString('base64') : ctx.request.body.toString('utf8');
-      request.body = Buffer.from(renderTemplate(choice.template, ctx, payload), 'utf8');
+      const rendered = Buffer.from(renderTemplate(choice.template, ctx, payload), 'utf8');
+      // The template's output is text: CONVERT_TO_BINARY base64-decodes it too.
+      request.body = contentHandling === 'CONVERT_TO_BINARY' ? decodeBase64(rendered) : rendered;
       request.headers.set('Content-Type', choice.contentType);
     } else {
-      request.body = convertPassthrough(ctx.request.body, binary, contentHandling);
+      request.body = convertRequestPayload(ctx.request.body, binary, contentHandling);
       if (contentType !== undefined) request.headers.set('Content-Type', contentType);
     }
     // AWS services answer in the protocol the Accept header asks for; API Gateway asks for JSON unless a mapping says otherwise.
@@ -118,16 +121,6 @@ function proxyRequest(ctx: RequestContext, integration: IntegrationDefinition): 
     pathOverride: null,
     body: ctx.request.body,
   };
-}
-
-/**
- * Passthrough keeps binary payloads as bytes and turns text payloads into UTF-8 (invalid bytes
- * become U+FFFD); CONVERT_TO_TEXT base64-encodes binary, CONVERT_TO_BINARY decodes base64 text.
- */
-function convertPassthrough(body: Buffer, binary: boolean, handling: IntegrationDefinition['contentHandling']): Buffer {
-  if (binary) return handling === 'CONVERT_TO_TEXT' ? Buffer.from(body.toString('base64'), 'utf8') : body;
-  if (handling === 'CONVERT_TO_BINARY') return Buffer.from(body.toString('utf8'), 'base64');
-  return Buffer.from(body.toString('utf8'), 'utf8');
 }
 
 function compileRestMapping(parameters: Record<string, string>): RestMapping {

@@ -19,6 +19,8 @@ import { compileNamedTemplate } from '../request/compile-template.js';
 import type { CompiledTemplate } from '../mapping/vtl/index.js';
 import { isProxyType } from '../integrations/index.js';
 import { remapHeaders, remappedHeaderNames } from '../response/remapped-headers.js';
+import { acceptedTypes } from '../request/media-types.js';
+import { convertResponsePayload } from './content-handling.js';
 
 interface CompiledResponse {
   pattern: RegExp | null;
@@ -63,14 +65,17 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
       const value = read(ctx);
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(',') : value);
     }
-    let body: Buffer;
+    // The payload is converted first; a response template reads the converted text (a binary
+    // payload reaches it base64-encoded, as the "Access binary files in Amazon S3" example's $input.body).
+    const binary = ctx.api.isBinaryMediaType(endpoint.headers.get('content-type'));
+    const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(ctx.request.headers.get('accept'))[0]);
+    let body = convertResponsePayload(endpoint.body, binary, acceptsBinary, selected.contentHandling);
     const choice = selectResponseTemplate(selected.templates, ctx.request.headers.get('accept'));
     if (choice === null) {
-      body = convertResponse(endpoint.body, selected.contentHandling);
       if (!headers.has('content-type')) headers.set('Content-Type', DEFAULT_CONTENT_TYPE);
     } else {
       const [contentType, template] = choice;
-      body = Buffer.from(renderTemplate(template, ctx, endpoint.body.toString('utf8')), 'utf8');
+      body = Buffer.from(renderTemplate(template, ctx, body.toString('utf8')), 'utf8');
       if (!headers.has('content-type')) headers.set('Content-Type', contentType);
     }
     let statusCode = selected.statusCode;
@@ -120,10 +125,4 @@ function compileResponse(response: IntegrationResponse): CompiledResponse {
     templates: compileTemplates(response.responseTemplates, (source) => compileNamedTemplate(source, 'responseTemplates')),
     contentHandling: response.contentHandling,
   };
-}
-
-function convertResponse(body: Buffer, handling: IntegrationResponse['contentHandling']): Buffer {
-  if (handling === 'CONVERT_TO_TEXT') return Buffer.from(body.toString('base64'), 'utf8');
-  if (handling === 'CONVERT_TO_BINARY') return Buffer.from(body.toString('utf8'), 'base64');
-  return body;
 }

@@ -3,7 +3,7 @@
 // encoding-type=url, UTF-8 binary key order. AWS docs: API_ListObjectsV2.html, API_ListObjects.html.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { startS3, type TestS3 } from './testing.js';
 
 const BUCKET = 'list-bucket';
@@ -50,6 +50,16 @@ test('lists every key in UTF-8 binary order with sizes, ETags and storage class'
   assert.match(readme.ETag!, /^"[0-9a-f]{32}"$/);
   assert.equal(readme.StorageClass, 'STANDARD');
   assert.equal(readme.Owner, undefined);
+});
+
+test('LastModified in listings has whole seconds (.000Z) and equals the HEAD Last-Modified', async () => {
+  // API_ListObjectsV2.html example: <LastModified>2009-10-12T17:50:30.000Z</LastModified>; S3 keeps
+  // second precision, the Last-Modified header's (RFC 7231 date).
+  const res = await fetch(`${s3.url}/${BUCKET}?list-type=2&prefix=a.txt`, { headers: AUTH });
+  assert.match(await res.text(), /<LastModified>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z<\/LastModified>/);
+  const listed = (await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'a.txt' }))).Contents![0]!;
+  const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'a.txt' }));
+  assert.equal(listed.LastModified!.getTime(), head.LastModified!.getTime());
 });
 
 test('prefix and delimiter roll keys up into CommonPrefixes', async () => {

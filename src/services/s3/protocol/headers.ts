@@ -95,9 +95,12 @@ export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-/** ISO 8601 with milliseconds, as S3 writes dates in XML. */
+/**
+ * ISO 8601 as S3 writes dates in XML: whole seconds with a `.000` fraction, the precision of the
+ * Last-Modified header, so a listing and a HEAD of the same object agree.
+ */
 export function isoDate(ms: number): string {
-  return new Date(ms).toISOString();
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 function parseDate(text: string | undefined): Date | undefined {
