@@ -34,6 +34,7 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
   const integration = route.integration;
   if (api.protocol === 'HTTP') return proxyResponseStage;
   const remapped = remappedHeaderNames(integration.type);
+  const remappedOnHead = remapped.filter((name) => name !== 'Content-Length');
   if (isProxyType(integration.type)) {
     return (ctx) => {
       proxyResponseStage(ctx);
@@ -87,7 +88,8 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
       }
       for (const [name, value] of Object.entries(override.header)) headers.set(name, String(value));
     }
-    remapHeaders(headers, remapped);
+    // A HEAD method maps the object's size as its Content-Length (the S3 proxy tutorial's HEAD /{folder}/{item}).
+    remapHeaders(headers, ctx.request.method === 'HEAD' ? remappedOnHead : remapped);
     ctx.response = { statusCode, headers, body };
   };
 }
