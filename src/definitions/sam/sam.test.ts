@@ -210,16 +210,20 @@ test('DefinitionUri and BodyS3Location read local OpenAPI files next to the temp
   await assert.rejects(loadDefinition(path.join(dir, 'missing.yaml')), /Sam\/Properties\/DefinitionUri: cannot find the referenced file/);
 });
 
+/** Writes a template into a fresh temp folder and returns its path. */
+async function writeTemplate(text: string): Promise<string> {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-')), 'template.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
 test('SAM-generated stage resources can be named by DependsOn and Ref (a usage plan on MyApiProdStage)', async () => {
   // AWS SAM Developer Guide, "CloudFormation resources generated when AWS::Serverless::Api is specified":
   // the stage is `<api-LogicalId><stage-name>Stage`; for an HTTP API without StageName,
   // `<httpapi-LogicalId>ApiGatewayDefaultStage`. Ref of a stage returns its name.
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
-  const file = path.join(dir, 'template.yaml');
-  await writeFile(
-    file,
+  const file = await writeTemplate(
     `Transform: AWS::Serverless-2016-10-31
 Parameters:
   Stage: { Type: String, Default: v1 }
@@ -268,21 +272,13 @@ Outputs:
 });
 
 test('DependsOn naming a resource neither the file nor the SAM transform declares is a definition error', async () => {
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
-  const file = path.join(dir, 'template.yaml');
-  await writeFile(file, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [MyApiProdStage]\n');
+  const file = await writeTemplate('Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [MyApiProdStage]\n');
   await assert.rejects(loadDefinition(file), /#\/Resources\/Topic\/DependsOn\/0: DependsOn names an unknown resource "MyApiProdStage"/);
 });
 
 test('Auth.UsagePlan generates the plan, key and plan key resources SAM names, so Outputs can Ref them', async () => {
   // AWS SAM Developer Guide "ApiUsagePlan": PER_API -> <api>UsagePlan, <api>ApiKey, <api>UsagePlanKey;
   // SHARED -> ServerlessUsagePlan, ServerlessApiKey, ServerlessUsagePlanKey across the APIs that ask for it.
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-sam-'));
-  const file = path.join(dir, 'template.yaml');
   const api = (name: string, mode: string, extra = '') => `  ${name}:
     Type: AWS::Serverless::Api
     Properties:
@@ -293,8 +289,7 @@ test('Auth.UsagePlan generates the plan, key and plan key resources SAM names, s
           CreateUsagePlan: ${mode}${extra}
       DefinitionBody: { swagger: "2.0", info: { title: ${name}, version: "1" }, paths: {} }
 `;
-  await writeFile(
-    file,
+  const file = await writeTemplate(
     `Transform: AWS::Serverless-2016-10-31
 Resources:
 ${api('Orders', 'PER_API', '\n          Quota: { Limit: 5, Period: DAY }\n          UsagePlanName: orders-plan')}${api('Left', 'SHARED')}${api('Right', 'SHARED')}Outputs:
