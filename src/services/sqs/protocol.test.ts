@@ -78,6 +78,26 @@ describe('query protocol', () => {
     }
   });
 
+  it('lists received messages under `messages` in the JSON form, null when the queue is empty', async () => {
+    // aws-samples/serverless-patterns, REST API -> SQS ReceiveMessage pattern README, "Expected Output":
+    // {"ReceiveMessageResponse":{"ReceiveMessageResult":{"messages":null},...}} for an empty queue and
+    // messages [{"Attributes":null,"Body":...,"MD5OfMessageAttributes":null,"MessageAttributes":null,...}].
+    const url = await create('gw-receive-json');
+    const path = new URL(url).pathname;
+    const empty = await queryCall(endpoint.url, { Action: 'ReceiveMessage' }, { path, accept: 'application/json' });
+    assert.equal(empty.status, 200);
+    const emptyBody = JSON.parse(empty.body) as { ReceiveMessageResponse: { ReceiveMessageResult: unknown } };
+    assert.deepEqual(emptyBody.ReceiveMessageResponse.ReceiveMessageResult, { messages: null });
+    await queryCall(endpoint.url, { Action: 'SendMessage', MessageBody: 'one' }, { path });
+    const got = await queryCall(endpoint.url, { Action: 'ReceiveMessage' }, { path, accept: 'application/json' });
+    const [message] = (JSON.parse(got.body) as { ReceiveMessageResponse: { ReceiveMessageResult: { messages: Record<string, unknown>[] } } })
+      .ReceiveMessageResponse.ReceiveMessageResult.messages;
+    assert.deepEqual(Object.keys(message!), ['Attributes', 'Body', 'MD5OfBody', 'MD5OfMessageAttributes', 'MessageAttributes', 'MessageId', 'ReceiptHandle']);
+    assert.equal(message!['Body'], 'one');
+    assert.equal(message!['Attributes'], null);
+    assert.equal(message!['MessageAttributes'], null);
+  });
+
   it('answers XML with SQS flattened lists and maps', async () => {
     const url = await create('xml-queue');
     // action/SendMessage form: QueueUrl as a parameter, POST to the endpoint root.

@@ -169,7 +169,7 @@ function scalarOrXml(value: unknown, action: string): string {
 /**
  * The `{Action}Result` object of the JSON form. SendMessage's shape is the one observed through
  * API Gateway (every member, nulls included, names in alphabetical order); received messages are
- * listed under `messages` like API Gateway users read them; other results keep the JSON
+ * listed under `messages` (null when there are none) like API Gateway users read them; other results keep the JSON
  * protocol's shape.
  */
 export function jsonResult(action: string, output: Record<string, unknown>): unknown {
@@ -181,9 +181,11 @@ export function jsonResult(action: string, output: Record<string, unknown>): unk
         Failed: output['Failed'],
         Successful: (output['Successful'] as Record<string, unknown>[]).map((entry) => ({ Id: entry['Id'], ...sendResultJson(entry) })),
       };
-    case 'ReceiveMessage':
+    case 'ReceiveMessage': {
+      // An empty receive lists `messages: null`, not `[]`.
+      const messages = (output['Messages'] as Record<string, unknown>[] | undefined) ?? [];
       return {
-        messages: ((output['Messages'] as Record<string, unknown>[] | undefined) ?? []).map((m) => ({
+        messages: messages.length === 0 ? null : messages.map((m) => ({
           Attributes: m['Attributes'] ?? null,
           Body: m['Body'],
           MD5OfBody: m['MD5OfBody'],
@@ -193,6 +195,7 @@ export function jsonResult(action: string, output: Record<string, unknown>): unk
           ReceiptHandle: m['ReceiptHandle'],
         })),
       };
+    }
     default:
       return Object.keys(output).length === 0 ? undefined : output;
   }
