@@ -10,11 +10,14 @@ import { compileHttpApiValue } from '../parameters/http-api-mapping.js';
 import { awsServiceIntegration } from './aws-service.js';
 import type { Integration, IntegrationFactory } from './index.js';
 
+/** How a mapped string becomes the action's member: a number, a JSON value, or a list (a JSON array or comma-separated names). */
+type FieldType = 'number' | 'json' | 'list';
+
 interface SubtypeAction {
   service: string;
   action: string;
   /** Request parameter name -> field of the action's input, with its JSON type. */
-  fields: Record<string, { field: string; type?: 'number' | 'json' }>;
+  fields: Record<string, { field: string; type?: FieldType }>;
 }
 
 /** The subtypes whose services gatehouse embeds; the reference page lists their parameters. */
@@ -29,6 +32,7 @@ const SUBTYPES: Readonly<Record<string, SubtypeAction>> = {
       MessageAttributes: { field: 'MessageAttributes', type: 'json' },
       MessageDeduplicationId: { field: 'MessageDeduplicationId' },
       MessageGroupId: { field: 'MessageGroupId' },
+      MessageSystemAttributes: { field: 'MessageSystemAttributes', type: 'json' },
     },
   },
   'SQS-ReceiveMessage': {
@@ -36,7 +40,10 @@ const SUBTYPES: Readonly<Record<string, SubtypeAction>> = {
     action: 'ReceiveMessage',
     fields: {
       QueueUrl: { field: 'QueueUrl' },
+      AttributeNames: { field: 'AttributeNames', type: 'list' },
       MaxNumberOfMessages: { field: 'MaxNumberOfMessages', type: 'number' },
+      MessageAttributeNames: { field: 'MessageAttributeNames', type: 'list' },
+      ReceiveRequestAttemptId: { field: 'ReceiveRequestAttemptId' },
       VisibilityTimeout: { field: 'VisibilityTimeout', type: 'number' },
       WaitTimeSeconds: { field: 'WaitTimeSeconds', type: 'number' },
     },
@@ -84,7 +91,7 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
   if (subtype === undefined) {
     throw new Error(`integration subtype ${integration.integrationSubtype ?? ''} is not supported yet (supported: ${Object.keys(SUBTYPES).join(', ')})`);
   }
-  const readers: [string, 'number' | 'json' | undefined, (ctx: RequestContext) => string][] = [];
+  const readers: [string, FieldType | undefined, (ctx: RequestContext) => string][] = [];
   for (const [name, expression] of Object.entries(integration.requestParameters)) {
     if (name === 'Region') continue;
     const spec = subtype.fields[name];
@@ -103,7 +110,8 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
       const body: Record<string, unknown> = {};
       for (const [field, type, read] of readers) {
         const value = read(ctx);
-        body[field] = type === 'number' ? Number(value) : type === 'json' ? JSON.parse(value) : value;
+        // A mapping that finds nothing (`$request.body.absent`) leaves the member out, so the service reports it missing.
+        if (value !== '') body[field] = convert(value, type);
       }
       const headers = new HeaderList();
       if (sqs) {
@@ -124,3 +132,16 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
     },
   };
 };
+
+function convert(value: string, type: FieldType | undefined): unknown {
+  switch (type) {
+    case 'number':
+      return Number(value);
+    case 'json':
+      return JSON.parse(value);
+    case 'list':
+      return value.trimStart().startsWith('[') ? JSON.parse(value) : value.split(',').map((name) => name.trim());
+    default:
+      return value;
+  }
+}
