@@ -74,9 +74,13 @@ export function blob(input: Input, name: string): Buffer {
   const value = input[name];
   if (value === undefined || value === null) throw validation(undefined, lowerFirst(name), 'Member must not be null');
   if (Buffer.isBuffer(value)) return value;
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value.replace(/\s/g, ''))) {
-    throw new AwsServiceError('SerializationException', `Base64 encoded value of ${name} is invalid`, 400);
+  if (typeof value !== 'string') throw new AwsServiceError('SerializationException', `Unexpected value type for ${name}: expected a string`, 400);
+  const text = value.replace(/\s/g, '');
+  // Kinesis words a length that is not a multiple of 4 this way (AWS answers quoted in aws/aws-sdk-php#650, pplu/aws-sdk-perl#81).
+  if (text.length % 4 !== 0) {
+    throw new AwsServiceError('SerializationException', `'${value}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`, 400);
   }
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new AwsServiceError('SerializationException', `Base64 encoded value of ${name} is invalid`, 400);
   return Buffer.from(value, 'base64');
 }
 

@@ -265,6 +265,17 @@ describe('kinesis through the SDK', () => {
     assert.equal((decodeCbor(missing.body) as Record<string, string>)['__type'], 'ResourceNotFoundException');
   });
 
+  it('rejects Data that is not base64 with a SerializationException naming the length', async () => {
+    // The wording AWS answered for Data 'Foo' / 'string' (quoted in aws/aws-sdk-php#650 and pplu/aws-sdk-perl#81):
+    // "'string' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 6".
+    const res = await k.raw('PutRecord', 'application/x-amz-json-1.1', Buffer.from(JSON.stringify({ StreamName: 'from-template', PartitionKey: 'p', Data: 'hello' })));
+    assert.equal(res.status, 400);
+    assert.deepEqual(JSON.parse(res.body.toString()), {
+      __type: 'SerializationException',
+      message: "'hello' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5",
+    });
+  });
+
   it('answers an unknown operation with UnknownOperationException', async () => {
     const res = await k.raw('StartStreamEncryption', 'application/x-amz-json-1.1', Buffer.from('{}'));
     assert.equal(res.status, 400);
