@@ -19,16 +19,18 @@ const HTTP_TIMEOUT_MS = 15_000;
 const DEFAULT_RETRY_DELAYS_MS = [20_000, 20_000, 20_000];
 const USER_AGENT = 'Amazon Simple Notification Service Agent';
 
+// The ARNs in SNS's links are not percent-encoded (AWS's messages: ...&SubscriptionArn=arn:aws:sns:us-west-2:123456789012:MyTopic:c9135db0-...;
+// SNS Developer Guide, "HTTP/HTTPS notification JSON format" / "subscription confirmation JSON format").
 export function links(ctx: SnsContext, topic: Topic | undefined, subscriptionArn: string): Links {
   return {
     signingCertUrl: `${ctx.endpoint}/_gatehouse/sns/SimpleNotificationService.pem`,
-    unsubscribeUrl: `${ctx.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`,
+    unsubscribeUrl: `${ctx.endpoint}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`,
     signatureVersion: topic?.attributes['SignatureVersion'] ?? '1',
   };
 }
 
 export function subscribeUrl(ctx: SnsContext, topicArn: string, token: string): string {
-  return `${ctx.endpoint}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}`;
+  return `${ctx.endpoint}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`;
 }
 
 const policies = new WeakMap<Subscription, { text: string; scope: string; policy: FilterPolicy }>();

@@ -144,6 +144,8 @@ describe('SNS to SQS', () => {
     const second = JSON.parse(plain!.Body!) as Record<string, string>;
     assert.equal('Subject' in second, false);
     assert.equal('MessageAttributes' in second, false);
+    // SNS Developer Guide, "HTTP/HTTPS notification JSON format": the subscription ARN is in the URL as is.
+    assert.equal(second['UnsubscribeURL'], `${endpoint.url}/?Action=Unsubscribe&SubscriptionArn=${SubscriptionArn}`);
     const unsubscribe = await fetch(second['UnsubscribeURL']!);
     assert.equal(unsubscribe.status, 200);
     assert.match(await unsubscribe.text(), /<UnsubscribeResponse/);
@@ -338,6 +340,8 @@ describe('SNS to HTTP', () => {
     );
     // Not confirmed yet: nothing is delivered.
     await sns.send(new PublishCommand({ TopicArn: arn, Message: 'too early' }));
+    // "HTTP/HTTPS subscription confirmation JSON format": ...?Action=ConfirmSubscription&TopicArn=arn:aws:sns:...&Token=..., the ARN as is.
+    assert.ok(confirmation.body['SubscribeURL']!.includes(`?Action=ConfirmSubscription&TopicArn=${arn}&Token=`), confirmation.body['SubscribeURL']);
     const visit = await fetch(confirmation.body['SubscribeURL']!);
     assert.equal(visit.status, 200);
     const confirmedArn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await visit.text())![1]!;
