@@ -1,17 +1,25 @@
 /**
  * HTTP API first-class AWS service integrations (`integrationSubtype`): each request parameter
  * names a field of the service action and holds a mapping expression (`$request.body.x`, static
- * text, ...); the service's answer is returned to the client as it is.
+ * text, ...); the service's answer is returned to the client as it is. A mapping that yields
+ * nothing or an empty value is a 400 before any call, a service error a 500 (observed on AWS:
+ * LocalStack's AWS-validated TestHttpApiAwsProxySubtypeKinesis::test_apigw_v2_http_kinesis_put_record_no_stream
+ * expects 400 for a missing or empty StreamName / ExplicitHashKey and 500 for a stream that does not exist).
  * AWS docs: "Integration subtype reference" (http-api-develop-integrations-aws-services-reference.html).
  */
 import type { RequestContext } from '../context.js';
+import { GatewayError } from '../../core/errors.js';
 import { HeaderList } from '../../core/header-list.js';
 import { compileHttpApiValue } from '../parameters/http-api-mapping.js';
 import { awsServiceIntegration } from './aws-service.js';
 import type { Integration, IntegrationFactory } from './index.js';
 
-/** How a mapped string becomes the action's member: a number, a JSON value, or a list (a JSON array or comma-separated names). */
-type FieldType = 'number' | 'json' | 'list';
+/**
+ * How a mapped string becomes the action's member: a number, a JSON value, a list (a JSON array or
+ * comma-separated names), or a blob holding the text's bytes (Kinesis Data: users map the raw
+ * `$request.body` to it, so API Gateway encodes the text rather than expecting base64).
+ */
+type FieldType = 'number' | 'json' | 'list' | 'blob';
 
 interface SubtypeAction {
   service: string;
@@ -59,7 +67,7 @@ const SUBTYPES: Readonly<Record<string, SubtypeAction>> = {
     action: 'PutRecord',
     fields: {
       StreamName: { field: 'StreamName' },
-      Data: { field: 'Data' },
+      Data: { field: 'Data', type: 'blob' },
       PartitionKey: { field: 'PartitionKey' },
       SequenceNumberForOrdering: { field: 'SequenceNumberForOrdering' },
       ExplicitHashKey: { field: 'ExplicitHashKey' },
@@ -110,8 +118,12 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
       const body: Record<string, unknown> = {};
       for (const [field, type, read] of readers) {
         const value = read(ctx);
-        // A mapping that finds nothing (`$request.body.absent`) leaves the member out, so the service reports it missing.
-        if (value !== '') body[field] = convert(value, type);
+        if (value === '') throw new GatewayError('BAD_REQUEST_PARAMETERS', 'Bad Request');
+        try {
+          body[field] = convert(value, type);
+        } catch {
+          throw new GatewayError('BAD_REQUEST_PARAMETERS', 'Bad Request');
+        }
       }
       const headers = new HeaderList();
       if (sqs) {
@@ -128,6 +140,8 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
         body: Buffer.from(JSON.stringify(body), 'utf8'),
       };
       await service.invoke(ctx);
+      const status = ctx.endpointResponse!.statusCode;
+      if (status < 200 || status > 299) throw new GatewayError('INTEGRATION_FAILURE', 'Internal Server Error', { status: 500 });
       ctx.endpointResponse!.isProxyResponse = true;
     },
   };
@@ -135,12 +149,17 @@ export const awsSubtypeIntegration: IntegrationFactory = (input): Integration =>
 
 function convert(value: string, type: FieldType | undefined): unknown {
   switch (type) {
-    case 'number':
-      return Number(value);
+    case 'number': {
+      const number = Number(value);
+      if (Number.isNaN(number)) throw new Error(`${value} is not a number`);
+      return number;
+    }
     case 'json':
       return JSON.parse(value);
     case 'list':
       return value.trimStart().startsWith('[') ? JSON.parse(value) : value.split(',').map((name) => name.trim());
+    case 'blob':
+      return Buffer.from(value, 'utf8').toString('base64');
     default:
       return value;
   }
