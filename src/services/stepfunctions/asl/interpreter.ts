@@ -248,11 +248,18 @@ export class Interpreter {
     }
   }
 
-  /** Retry with backoff, then Catch; "Retriers are tried in order ... the first whose ErrorEquals matches". */
+  /**
+   * Retry with backoff, then Catch; "Retriers are tried in order ... the first whose ErrorEquals matches".
+   * "A retrier's parameters apply across all visits to the retrier": its interval grows with every retry
+   * it grants, while MaxAttempts limits the retries "for that particular error" (developer guide,
+   * "Handling errors", complex retry scenarios: ErrorA, ErrorB, ErrorC, ErrorB wait 1, 2, 5, 4 seconds
+   * and the next ErrorB is caught).
+   */
   async withRetries(run: StateRun, type: string): Promise<Outcome> {
     const retriers = (run.state['Retry'] as StateDef[] | undefined) ?? [];
     const catchers = (run.state['Catch'] as StateDef[] | undefined) ?? [];
-    const attempts = retriers.map(() => 0);
+    const visits = retriers.map(() => 0);
+    const perError = retriers.map(() => new Map<string, number>());
     const inTask = type === 'Task';
     for (;;) {
       try {
@@ -264,9 +271,11 @@ export class Interpreter {
         if (index !== -1) {
           const retrier = retriers[index]!;
           const max = (retrier['MaxAttempts'] as number | undefined) ?? 3;
-          if (attempts[index]! < max) {
-            const delay = retryDelayMs(retrier, attempts[index]!);
-            attempts[index]!++;
+          const retried = perError[index]!.get(error.error) ?? 0;
+          if (retried < max) {
+            const delay = retryDelayMs(retrier, visits[index]!);
+            visits[index]!++;
+            perError[index]!.set(error.error, retried + 1);
             run.retryCount++;
             delete run.resume;
             await this.host.sleep(delay, run.branch.signal);
