@@ -169,6 +169,10 @@ describe('executions', () => {
     const failing = await create('sync-fail', { StartAt: 'R', States: { R: { Type: 'Fail', Error: 'OrderRejected', Cause: 'Out of stock' } } }, 'EXPRESS');
     const f = await s.client.send(new StartSyncExecutionCommand({ stateMachineArn: failing, input: '{}' }));
     assert.deepEqual([f.status, f.error, f.cause, f.output], ['FAILED', 'OrderRejected', 'Out of stock', undefined]);
+    // A Fail state's Cause is optional ("Fail workflow state"): without one the answer has no cause.
+    const bare = await create('sync-bare', { StartAt: 'R', States: { R: { Type: 'Fail', Error: 'OrderRejected' } } }, 'EXPRESS');
+    const b = await s.client.send(new StartSyncExecutionCommand({ stateMachineArn: bare, input: '{}' }));
+    assert.deepEqual([b.status, b.error, 'cause' in b], ['FAILED', 'OrderRejected', false]);
     const standard = await rejection(s.client.send(new StartSyncExecutionCommand({ stateMachineArn: SM('greet') })));
     assert.equal(standard.name, 'StateMachineTypeNotSupported');
     const express = await rejection(s.client.send(new ListExecutionsCommand({ stateMachineArn: ok })));

@@ -6,7 +6,7 @@
  * Step Functions developer guide, "Handling errors in Step Functions workflows", "Accessing execution
  * data from the Context object", and API reference "HistoryEvent".
  */
-import { asStatesError, errorMatches, States, StatesError } from './errors.js';
+import { asStatesError, errorMatches, errorOutputOf, States, StatesError } from './errors.js';
 import { applyResultPath, Variables, type Scope } from './payload.js';
 import { Query, type JsonataEvaluator, type QueryLanguage, type StateDef, type StatesBinding } from './query.js';
 import { runChoice, runFail, runPass, runSucceed, runWait } from './flow-states.js';
@@ -219,8 +219,8 @@ export class Interpreter {
 
   /** States.Runtime causes say where they happened, as Step Functions words them. */
   located(run: StateRun, error: unknown): unknown {
-    if (error instanceof StatesError && error.error === States.Runtime && !error.cause.startsWith('An error occurred while executing the state')) {
-      return new StatesError(States.Runtime, `An error occurred while executing the state '${run.name}' (entered at the event id #${run.enteredEventId}). ${error.cause}`);
+    if (error instanceof StatesError && error.error === States.Runtime && !error.cause?.startsWith('An error occurred while executing the state')) {
+      return new StatesError(States.Runtime, `An error occurred while executing the state '${run.name}' (entered at the event id #${run.enteredEventId}). ${error.cause ?? ''}`);
     }
     return error;
   }
@@ -290,7 +290,7 @@ export class Interpreter {
   }
 
   async caught(run: StateRun, catcher: StateDef, error: StatesError): Promise<Outcome> {
-    const errorOutput = { Error: error.error, Cause: error.cause };
+    const errorOutput = errorOutputOf(error);
     const scope = this.scope(run);
     const states = this.states(run, { errorOutput });
     const values = await run.query.assign(catcher, errorOutput, states, scope);
