@@ -195,7 +195,7 @@ const sendTaskSuccess: Operation = (ctx, input) => {
 };
 
 const sendTaskFailure: Operation = (ctx, input) => {
-  ctx.tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
+  ctx.tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause'));
   return {};
 };
 

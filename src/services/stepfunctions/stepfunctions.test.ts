@@ -300,6 +300,12 @@ describe('executions', () => {
     await s.client.send(new SendTaskFailureCommand({ taskToken: token2, error: 'Denied', cause: 'manager said no' }));
     const d2 = await finished(s.client, two.executionArn!);
     assert.deepEqual([d2.status, d2.error, d2.cause], ['FAILED', 'Denied', 'manager said no']);
+    // SendTaskFailure's cause is optional: none given, none reported.
+    before = calls.length;
+    const three = await s.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    await s.client.send(new SendTaskFailureCommand({ taskToken: await tokenOf(before), error: 'Denied' }));
+    const d3 = await finished(s.client, three.executionArn!);
+    assert.deepEqual([d3.status, d3.error, 'cause' in d3], ['FAILED', 'Denied', false]);
     const invalid = await rejection(s.client.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })));
     assert.equal(invalid.name, 'InvalidToken');
   });
