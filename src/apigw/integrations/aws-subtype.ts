@@ -81,7 +81,7 @@ const SUBTYPES: Readonly<Record<string, SubtypeAction>> = {
   'StepFunctions-StartSyncExecution': {
     service: 'states',
     action: 'StartSyncExecution',
-    fields: { StateMachineArn: { field: 'stateMachineArn' }, Name: { field: 'name' }, Input: { field: 'input' } },
+    fields: { StateMachineArn: { field: 'stateMachineArn' }, Name: { field: 'name' }, Input: { field: 'input' }, TraceHeader: { field: 'traceHeader' } },
   },
   'StepFunctions-StopExecution': {
     service: 'states',

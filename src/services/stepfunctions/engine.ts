@@ -253,7 +253,7 @@ export class ExecutionEngine {
       } else {
         const error = asStatesError(thrown);
         if (!(thrown instanceof StatesError)) this.options.log.error(`stepfunctions: ${record.arn}: ${(thrown as Error).stack ?? String(thrown)}`);
-        end = { status: 'FAILED', output: null, error: error.error, cause: error.cause, event: 'ExecutionFailed', details: { error: error.error, cause: error.cause } };
+        end = { status: 'FAILED', output: null, error: error.error, cause: error.cause ?? null, event: 'ExecutionFailed', details: { error: error.error, ...(error.cause !== undefined ? { cause: error.cause } : {}) } };
       }
     } finally {
       if (timer !== undefined) clearTimeout(timer);

@@ -84,9 +84,15 @@ const startSyncExecution: Operation = async (ctx, input) => {
   const machine = requireMachine(ctx, requiredString(input, 'stateMachineArn'));
   if (machine.type !== 'EXPRESS') throw apiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   const { done } = await startExecution(ctx, machine, optionalString(input, 'name'), executionInput(input));
+  const traceHeader = optionalString(input, 'traceHeader');
   const record = await done;
   const durationMs = (record.stopMs ?? ctx.now()) - record.startMs;
-  return { ...describeRecord(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(durationMs / 100) * 100) } };
+  return {
+    ...describeRecord(record),
+    // "traceHeader: The X-Ray trace header that was passed to the execution" (StartSyncExecution response).
+    ...(traceHeader !== undefined ? { traceHeader } : {}),
+    billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(durationMs / 100) * 100) },
+  };
 };
 
 function requireExecution(ctx: SfnContext, arn: string): ExecutionRecord {
@@ -189,7 +195,7 @@ const sendTaskSuccess: Operation = (ctx, input) => {
 };
 
 const sendTaskFailure: Operation = (ctx, input) => {
-  ctx.tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
+  ctx.tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause'));
   return {};
 };
 

@@ -169,6 +169,10 @@ describe('executions', () => {
     const failing = await create('sync-fail', { StartAt: 'R', States: { R: { Type: 'Fail', Error: 'OrderRejected', Cause: 'Out of stock' } } }, 'EXPRESS');
     const f = await s.client.send(new StartSyncExecutionCommand({ stateMachineArn: failing, input: '{}' }));
     assert.deepEqual([f.status, f.error, f.cause, f.output], ['FAILED', 'OrderRejected', 'Out of stock', undefined]);
+    // A Fail state's Cause is optional ("Fail workflow state"): without one the answer has no cause.
+    const bare = await create('sync-bare', { StartAt: 'R', States: { R: { Type: 'Fail', Error: 'OrderRejected' } } }, 'EXPRESS');
+    const b = await s.client.send(new StartSyncExecutionCommand({ stateMachineArn: bare, input: '{}' }));
+    assert.deepEqual([b.status, b.error, 'cause' in b], ['FAILED', 'OrderRejected', false]);
     const standard = await rejection(s.client.send(new StartSyncExecutionCommand({ stateMachineArn: SM('greet') })));
     assert.equal(standard.name, 'StateMachineTypeNotSupported');
     const express = await rejection(s.client.send(new ListExecutionsCommand({ stateMachineArn: ok })));
@@ -296,6 +300,12 @@ describe('executions', () => {
     await s.client.send(new SendTaskFailureCommand({ taskToken: token2, error: 'Denied', cause: 'manager said no' }));
     const d2 = await finished(s.client, two.executionArn!);
     assert.deepEqual([d2.status, d2.error, d2.cause], ['FAILED', 'Denied', 'manager said no']);
+    // SendTaskFailure's cause is optional: none given, none reported.
+    before = calls.length;
+    const three = await s.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    await s.client.send(new SendTaskFailureCommand({ taskToken: await tokenOf(before), error: 'Denied' }));
+    const d3 = await finished(s.client, three.executionArn!);
+    assert.deepEqual([d3.status, d3.error, 'cause' in d3], ['FAILED', 'Denied', false]);
     const invalid = await rejection(s.client.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })));
     assert.equal(invalid.name, 'InvalidToken');
   });

@@ -80,7 +80,7 @@ describe('task routing', () => {
   it('names function errors by errorType and service errors Lambda.<Code>', async () => {
     const e1 = await failure(route(call('arn:aws:states:::lambda:invoke', { FunctionName: 'boom' })));
     assert.equal(e1.error, 'ValueError');
-    assert.deepEqual(JSON.parse(e1.cause), { errorType: 'ValueError', errorMessage: 'bad' });
+    assert.deepEqual(JSON.parse(e1.cause!), { errorType: 'ValueError', errorMessage: 'bad' });
     const e2 = await failure(route(call('arn:aws:states:::lambda:invoke', { FunctionName: 'gone' })));
     assert.equal(e2.error, 'Lambda.ResourceNotFoundException');
     const none = createTaskRouter({}, noChildren, createLogger('silent'));

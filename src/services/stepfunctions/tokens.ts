@@ -99,7 +99,7 @@ export class TaskTokens {
     this.#settle(token, { output });
   }
 
-  fail(token: string, error: string, cause: string): void {
+  fail(token: string, error: string, cause: string | undefined): void {
     this.#settle(token, { error: new StatesError(error, cause) });
   }
 

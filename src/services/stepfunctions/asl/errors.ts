@@ -23,13 +23,16 @@ export const States = {
   BranchFailed: 'States.BranchFailed',
 } as const;
 
-/** A failure inside a workflow: what Retry/Catch match on and what an execution fails with. */
+/**
+ * A failure inside a workflow: what Retry/Catch match on and what an execution fails with. A Fail
+ * state without `Cause` fails with no cause at all ("Cause (Optional)").
+ */
 export class StatesError extends Error {
   constructor(
     readonly error: string,
-    override readonly cause: string,
+    override readonly cause?: string,
   ) {
-    super(`${error}: ${cause}`);
+    super(cause === undefined ? error : `${error}: ${cause}`);
     this.name = 'StatesError';
   }
 }
@@ -47,6 +50,15 @@ export function errorMatches(errorEquals: readonly string[], error: string, inTa
     if (name === States.TaskFailed && inTask && error !== States.Timeout) return true;
   }
   return false;
+}
+
+/**
+ * The error output a catcher (or a tolerated Map failure) hands on: "the object usually contains the
+ * field Cause"; without a cause it is `{"Error": ...}` alone (developer guide, "ResultPath": include
+ * error and input in a Catch).
+ */
+export function errorOutputOf(error: StatesError): { Error: string; Cause?: string } {
+  return error.cause === undefined ? { Error: error.error } : { Error: error.error, Cause: error.cause };
 }
 
 /** Errors thrown by our own code become States.Runtime failures with the message as the cause. */

@@ -117,16 +117,16 @@ export async function runFail(engine: Interpreter, run: StateRun): Promise<Outco
   const { state, query } = run;
   const scope = engine.scope(run);
   const states = engine.states(run);
-  const pick = async (field: 'Error' | 'Cause'): Promise<string> => {
+  const pick = async (field: 'Error' | 'Cause'): Promise<string | undefined> => {
     const pathField = `${field}Path`;
     let value: unknown;
     if (query.language === 'JSONPath' && state[pathField] !== undefined) value = evaluateExpression(String(state[pathField]), run.raw, scope, pathField);
     else value = query.language === 'JSONata' ? await query.jsonataValue(state[field], states, scope, field) : state[field];
-    if (value === undefined) return '';
+    if (value === undefined) return undefined;
     if (typeof value !== 'string') throw runtimeError(`The ${pathField} field must resolve to a string, got ${JSON.stringify(value)}`);
     return value;
   };
-  const error = await pick('Error');
+  const error = (await pick('Error')) ?? '';
   const cause = await pick('Cause');
   throw new StatesError(error, cause);
 }

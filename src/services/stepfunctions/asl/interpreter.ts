@@ -6,7 +6,7 @@
  * Step Functions developer guide, "Handling errors in Step Functions workflows", "Accessing execution
  * data from the Context object", and API reference "HistoryEvent".
  */
-import { asStatesError, errorMatches, States, StatesError } from './errors.js';
+import { asStatesError, errorMatches, errorOutputOf, States, StatesError } from './errors.js';
 import { applyResultPath, Variables, type Scope } from './payload.js';
 import { Query, type JsonataEvaluator, type QueryLanguage, type StateDef, type StatesBinding } from './query.js';
 import { runChoice, runFail, runPass, runSucceed, runWait } from './flow-states.js';
@@ -219,8 +219,8 @@ export class Interpreter {
 
   /** States.Runtime causes say where they happened, as Step Functions words them. */
   located(run: StateRun, error: unknown): unknown {
-    if (error instanceof StatesError && error.error === States.Runtime && !error.cause.startsWith('An error occurred while executing the state')) {
-      return new StatesError(States.Runtime, `An error occurred while executing the state '${run.name}' (entered at the event id #${run.enteredEventId}). ${error.cause}`);
+    if (error instanceof StatesError && error.error === States.Runtime && !error.cause?.startsWith('An error occurred while executing the state')) {
+      return new StatesError(States.Runtime, `An error occurred while executing the state '${run.name}' (entered at the event id #${run.enteredEventId}). ${error.cause ?? ''}`);
     }
     return error;
   }
@@ -248,11 +248,18 @@ export class Interpreter {
     }
   }
 
-  /** Retry with backoff, then Catch; "Retriers are tried in order ... the first whose ErrorEquals matches". */
+  /**
+   * Retry with backoff, then Catch; "Retriers are tried in order ... the first whose ErrorEquals matches".
+   * "A retrier's parameters apply across all visits to the retrier": its interval grows with every retry
+   * it grants, while MaxAttempts limits the retries "for that particular error" (developer guide,
+   * "Handling errors", complex retry scenarios: ErrorA, ErrorB, ErrorC, ErrorB wait 1, 2, 5, 4 seconds
+   * and the next ErrorB is caught).
+   */
   async withRetries(run: StateRun, type: string): Promise<Outcome> {
     const retriers = (run.state['Retry'] as StateDef[] | undefined) ?? [];
     const catchers = (run.state['Catch'] as StateDef[] | undefined) ?? [];
-    const attempts = retriers.map(() => 0);
+    const visits = retriers.map(() => 0);
+    const perError = retriers.map(() => new Map<string, number>());
     const inTask = type === 'Task';
     for (;;) {
       try {
@@ -264,9 +271,11 @@ export class Interpreter {
         if (index !== -1) {
           const retrier = retriers[index]!;
           const max = (retrier['MaxAttempts'] as number | undefined) ?? 3;
-          if (attempts[index]! < max) {
-            const delay = retryDelayMs(retrier, attempts[index]!);
-            attempts[index]!++;
+          const retried = perError[index]!.get(error.error) ?? 0;
+          if (retried < max) {
+            const delay = retryDelayMs(retrier, visits[index]!);
+            visits[index]!++;
+            perError[index]!.set(error.error, retried + 1);
             run.retryCount++;
             delete run.resume;
             await this.host.sleep(delay, run.branch.signal);
@@ -281,7 +290,7 @@ export class Interpreter {
   }
 
   async caught(run: StateRun, catcher: StateDef, error: StatesError): Promise<Outcome> {
-    const errorOutput = { Error: error.error, Cause: error.cause };
+    const errorOutput = errorOutputOf(error);
     const scope = this.scope(run);
     const states = this.states(run, { errorOutput });
     const values = await run.query.assign(catcher, errorOutput, states, scope);

@@ -7,7 +7,7 @@
  * state in Distributed mode" (ItemReader, ItemBatcher, ToleratedFailurePercentage/Count); Amazon States
  * Language specification, "Parallel State", "Map State".
  */
-import { runtimeError, States, StatesError } from './errors.js';
+import { errorOutputOf, runtimeError, States, StatesError } from './errors.js';
 import { applyTemplate, selectPath, type Scope } from './payload.js';
 import { ExecutionInterrupted, transition, type Branch, type Interpreter, type Outcome, type StateRun } from './interpreter.js';
 import type { QueryLanguage, StateDef } from './query.js';
@@ -99,7 +99,7 @@ async function readItems(engine: Interpreter, run: StateRun, effective: unknown,
     result = await engine.host.invokeTask({ resource, parameters, stateName: run.name, signal: run.branch.signal, execution: engine.execution });
   } catch (error) {
     if (error instanceof ExecutionInterrupted) throw error;
-    throw new StatesError(States.ItemReaderFailed, error instanceof StatesError ? `${error.error}: ${error.cause}` : String(error));
+    throw new StatesError(States.ItemReaderFailed, error instanceof StatesError ? error.message : String(error));
   }
   let items: unknown[];
   if (/listObjectsV2$/.test(resource)) {
@@ -215,7 +215,7 @@ export async function runMap(engine: Interpreter, run: StateRun): Promise<Outcom
         failed++;
         const statesError = error instanceof StatesError ? error : new StatesError(States.Runtime, String(error));
         if (tolerant) {
-          results[index] = { Error: statesError.error, Cause: statesError.cause };
+          results[index] = errorOutputOf(statesError);
           const overCount = toleratedCount !== undefined && failed > toleratedCount;
           const overPercent = toleratedPercent !== undefined && (failed / work.length) * 100 > toleratedPercent;
           const bothSet = toleratedCount !== undefined && toleratedPercent !== undefined;

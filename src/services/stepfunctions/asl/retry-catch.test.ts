@@ -46,6 +46,34 @@ describe('Retry', () => {
     assert.equal(r.status, 'FAILED');
     assert.deepEqual(r.sleeps, []);
   });
+  it("grows a retrier's interval over all its retries and counts MaxAttempts per error (the guide's complex retry scenario)", async () => {
+    // Developer guide "Handling errors", complex retry scenarios: ErrorA, ErrorB, ErrorC, ErrorB, ErrorB
+    // wait 1, 2, 5 and 4 seconds, then the fifth error is caught: ErrorB has had its two retries.
+    const errors = ['ErrorA', 'ErrorB', 'ErrorC', 'ErrorB', 'ErrorB'];
+    let calls = 0;
+    const r = await execute(
+      task({
+        Retry: [
+          { ErrorEquals: ['ErrorA', 'ErrorB'], IntervalSeconds: 1, BackoffRate: 2.0, MaxAttempts: 2 },
+          { ErrorEquals: ['ErrorC'], IntervalSeconds: 5 },
+        ],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }],
+      }),
+      {},
+      {
+        tasks: {
+          r: () => {
+            const error = errors[calls++];
+            if (error !== undefined) throw new StatesError(error, `attempt ${calls}`);
+            return 'done';
+          },
+        },
+      },
+    );
+    assert.deepEqual(r.sleeps, [1000, 2000, 5000, 4000]);
+    assert.equal(calls, 5);
+    assert.deepEqual([r.status, r.output], ['SUCCEEDED', { Error: 'ErrorB', Cause: 'attempt 5' }]);
+  });
   it('exposes the attempt number as $$.State.RetryCount', async () => {
     let calls = 0;
     const r = await execute(task({ Parameters: { 'n.$': '$$.State.RetryCount' }, Retry: [{ ErrorEquals: ['Busy'], MaxAttempts: 2 }] }), {}, {

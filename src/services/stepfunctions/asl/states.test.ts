@@ -159,6 +159,23 @@ describe('Succeed and Fail', () => {
     const p = await execute(one({ Type: 'Fail', ErrorPath: '$.code', CausePath: "States.Format('item {} missing', $.item)" }), { code: 'E42', item: 7 });
     assert.deepEqual([p.error, p.cause], ['E42', 'item 7 missing']);
   });
+  it('a Fail without Cause has no cause: a catcher gets {"Error"} alone', async () => {
+    // Developer guide "Fail workflow state" (Cause optional) and "ResultPath" (catching an error without
+    // a cause gives {"foo": "bar", "error": {"Error": "Error here"}}).
+    const bare = await execute(one({ Type: 'Fail', Error: 'Error here' }), {});
+    assert.deepEqual([bare.error, bare.cause], ['Error here', undefined]);
+    const caught = await execute(
+      {
+        StartAt: 'P',
+        States: {
+          P: { Type: 'Parallel', Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Error here' } } }], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Done' }], End: true },
+          Done: { Type: 'Pass', End: true },
+        },
+      },
+      { foo: 'bar' },
+    );
+    assert.deepEqual(caught.output, { foo: 'bar', error: { Error: 'Error here' } });
+  });
 });
 
 describe('Assign and variables', () => {
