@@ -12,22 +12,22 @@ import { isUtf8 } from 'node:buffer';
 import { GatewayError } from '../../core/errors.js';
 import type { ContentHandling } from '../../definitions/model.js';
 
-/** Integration request: the client's body as the integration receives it. */
+/** Integration request: without `contentHandling` a payload passes as what it is (binary as bytes, text as UTF-8). */
 export function convertRequestPayload(body: Buffer, binary: boolean, handling: ContentHandling | undefined): Buffer {
-  if (binary) return handling === 'CONVERT_TO_TEXT' ? Buffer.from(body.toString('base64'), 'utf8') : body;
-  if (handling === 'CONVERT_TO_BINARY') return decodeBase64(body);
-  return asUtf8(body);
+  return convertPayload(body, binary, handling ?? (binary ? 'CONVERT_TO_BINARY' : 'CONVERT_TO_TEXT'));
+}
+
+/** Integration response: without `contentHandling` the first Accept media type decides (a binary Accept converts to binary). */
+export function convertResponsePayload(body: Buffer, binary: boolean, acceptsBinary: boolean, handling: ContentHandling | undefined): Buffer {
+  return convertPayload(body, binary, handling ?? (acceptsBinary ? 'CONVERT_TO_BINARY' : 'CONVERT_TO_TEXT'));
 }
 
 /**
- * Integration response: without `contentHandling` the first Accept media type decides — a binary
- * Accept converts to binary, any other to text. Converting to text base64-encodes a binary payload
- * and keeps a text one as UTF-8; converting to binary keeps a binary payload and base64-decodes a
- * text one.
+ * Converting to text base64-encodes a binary payload and keeps a text one as UTF-8; converting to
+ * binary keeps a binary payload and base64-decodes a text one.
  */
-export function convertResponsePayload(body: Buffer, binary: boolean, acceptsBinary: boolean, handling: ContentHandling | undefined): Buffer {
-  const effective = handling ?? (acceptsBinary ? 'CONVERT_TO_BINARY' : 'CONVERT_TO_TEXT');
-  if (effective === 'CONVERT_TO_BINARY') return binary ? body : decodeBase64(body);
+function convertPayload(body: Buffer, binary: boolean, target: ContentHandling): Buffer {
+  if (target === 'CONVERT_TO_BINARY') return binary ? body : decodeBase64(body);
   return binary ? Buffer.from(body.toString('base64'), 'utf8') : asUtf8(body);
 }
 
