@@ -69,9 +69,10 @@ export function integrationResponseStage({ route, api }: StageBuildInput): Stage
     // The payload is converted first; a response template reads the converted text (a binary
     // payload reaches it base64-encoded, as the "Access binary files in Amazon S3" example's $input.body).
     const binary = ctx.api.isBinaryMediaType(endpoint.headers.get('content-type'));
-    const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(ctx.request.headers.get('accept'))[0]);
+    const accept = ctx.request.headers.get('accept');
+    const acceptsBinary = ctx.api.isBinaryMediaType(acceptedTypes(accept)[0]);
     let body = convertResponsePayload(endpoint.body, binary, acceptsBinary, selected.contentHandling);
-    const choice = selectResponseTemplate(selected.templates, ctx.request.headers.get('accept'));
+    const choice = selectResponseTemplate(selected.templates, accept);
     if (choice === null) {
       if (!headers.has('content-type')) headers.set('Content-Type', DEFAULT_CONTENT_TYPE);
     } else {
